@@ -1,0 +1,34 @@
+# Shared by the ci/ scripts: repo root, Docker + guest image preparation, test-result counting.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RESULTS="$ROOT/artifacts/test-results"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+prepare_testbed() {
+  bash "$ROOT/ci/setup-docker.sh"
+  bash "$ROOT/ci/build-guest-image.sh"
+}
+
+# dotnet test for one project, with TRX and JUnit reports named after it, console progress, and our runsettings.
+run_tests() {
+  local project=$1 name=$2; shift 2
+  mkdir -p "$RESULTS"
+  dotnet test "$ROOT/$project" --settings "$ROOT/runsettings.xml" \
+    --results-directory "$RESULTS" \
+    --logger "trx;LogFileName=$name.trx" \
+    --logger "junit;LogFilePath=$RESULTS/$name.junit.xml" \
+    --logger "console;verbosity=normal" "$@"
+}
+
+# Prints "passed failed skipped" summed over the TRX files given.
+count_trx() {
+  local p=0 f=0 s=0 file line
+  for file in "$@"; do
+    [ -f "$file" ] || continue
+    line=$(grep -o '<Counters [^>]*>' "$file" | head -n1)
+    p=$((p + $(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$line")))
+    f=$((f + $(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$line") + $(sed -n 's/.* error="\([0-9]*\)".*/\1/p' <<<"$line")))
+    s=$((s + $(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$line")))
+  done
+  echo "$p $f $s"
+}

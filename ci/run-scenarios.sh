@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The main job: the 16 paper scenarios (or HARNESS_SCENARIO_FILE's) on the embedded Docker testbed, with a report.
+# Installs and starts Docker and builds the guest image when they are missing.
+source "$(dirname "$0")/lib.sh"
+prepare_testbed
+rc=0
+run_tests tests/Scenarios scenarios "$@" || rc=$?
+latest=$(ls -1dt "${HARNESS_OUTPUT_DIR:-$ROOT/artifacts/runs}"/*/ 2>/dev/null | head -n1 || true)
+if [ -n "$latest" ] && [ -f "$latest/summary.txt" ]; then
+  echo; echo "== isolation run summary ($latest) =="; cat "$latest/summary.txt"
+fi
+exit $rc

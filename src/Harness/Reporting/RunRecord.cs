@@ -1,0 +1,88 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Harness.Analysis;
+using Harness.Running;
+
+namespace Harness.Reporting;
+
+public sealed record ScenarioRecord(
+    string Name,
+    string DisplayName,
+    DateTimeOffset StartedAt,
+    double WallSeconds,
+    string Outcome,
+    string? Error,
+    IReadOnlyList<GuestMeasurement> Guests,
+    IReadOnlyList<Check> Checks,
+    double? MaxAbsCpuError,
+    double? MaxAbsRamError);
+
+/// <summary>results.json: everything a run measured, written after every scenario so a killed run keeps what it had.</summary>
+public sealed class RunRecord
+{
+    public const int CurrentSchemaVersion = 1;
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    private readonly Lock _gate = new();
+
+    public int SchemaVersion { get; init; } = CurrentSchemaVersion;
+
+    public required string RunId { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+
+    public DateTimeOffset? FinishedAt { get; set; }
+
+    public double? WallSeconds { get; set; }
+
+    public required IReadOnlyDictionary<string, string> Testbed { get; init; }
+
+    public required IReadOnlyDictionary<string, string> Settings { get; init; }
+
+    public List<ScenarioRecord> Scenarios { get; init; } = [];
+
+    public double? MaxAbsCpuError => Scenarios.Max(s => s.MaxAbsCpuError);
+
+    public double? MaxAbsRamError => Scenarios.Max(s => s.MaxAbsRamError);
+
+    public void Add(ScenarioResult result)
+    {
+        lock (_gate)
+        {
+            Scenarios.Add(new ScenarioRecord(
+                result.Scenario.Name, result.Scenario.DisplayName, result.StartedAt, result.Wall.TotalSeconds,
+                result.Verdict.Passed ? "pass" : "fail", null, result.Guests, result.Verdict.Checks,
+                result.Guests.Max(g => Math.Abs(g.CpuError)), result.Guests.Max(g => Math.Abs(g.RamError))));
+        }
+    }
+
+    public void AddError(string name, string displayName, DateTimeOffset startedAt, TimeSpan wall, string outcome, string error)
+    {
+        lock (_gate)
+        {
+            Scenarios.Add(new ScenarioRecord(name, displayName, startedAt, wall.TotalSeconds, outcome, error, [], [], null, null));
+        }
+    }
+
+    /// <summary>Writes atomically (temp file, then rename), so a reader never sees half a file.</summary>
+    public void Save(string path)
+    {
+        string text;
+        lock (_gate) text = JsonSerializer.Serialize(this, Json);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, text);
+        File.Move(temp, path, overwrite: true);
+    }
+
+    public static RunRecord Load(string path) =>
+        JsonSerializer.Deserialize<RunRecord>(File.ReadAllText(path), Json)
+        ?? throw new InvalidDataException($"{path} holds no run record");
+}

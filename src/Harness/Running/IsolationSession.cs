@@ -1,0 +1,165 @@
+using System.Globalization;
+using System.Text;
+using Harness.Configuration;
+using Harness.Remote;
+using Harness.Reporting;
+using Harness.Scenarios;
+using Harness.Testbeds;
+using Harness.Testbeds.Docker;
+
+namespace Harness.Running;
+
+/// <summary>
+/// One run of the harness: provisions the testbed once, runs scenarios on it, records every result and always
+/// tears down, also on SIGTERM / Ctrl-C (ProcessExit). The xUnit fixture is a thin shell around this.
+/// </summary>
+public sealed class IsolationSession : IAsyncDisposable
+{
+    private readonly ITestbed _testbed;
+    private readonly ScenarioRunner _runner;
+    private readonly SshKeyPair _key;
+    private readonly ProgressSink _progress;
+    private readonly System.Diagnostics.Stopwatch _wall;
+    private int _disposed;
+
+    private IsolationSession(HarnessOptions options, ITestbed testbed, SshKeyPair key, ProgressSink progress, RunRecord record, string outputFolder, System.Diagnostics.Stopwatch wall)
+    {
+        Options = options;
+        _testbed = testbed;
+        _key = key;
+        _progress = progress;
+        Record = record;
+        OutputFolder = outputFolder;
+        _wall = wall;
+        _runner = new ScenarioRunner(testbed, options, progress);
+        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
+    }
+
+    public HarnessOptions Options { get; }
+
+    public RunRecord Record { get; }
+
+    public string OutputFolder { get; }
+
+    public string ResultsPath => Path.Combine(OutputFolder, "results.json");
+
+    /// <summary>Set when a guest failed: later scenarios cannot run on this testbed.</summary>
+    public string? Broken { get; private set; }
+
+    public static string NewRunId() =>
+        DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..6];
+
+    public static async Task<IsolationSession> StartAsync(HarnessOptions options, ProgressSink progress, CancellationToken cancellationToken)
+    {
+        var wall = System.Diagnostics.Stopwatch.StartNew();
+        var runId = NewRunId();
+        var key = SshKeyPair.Create($"harness-{runId}");
+        try
+        {
+            progress($"run {runId}: provisioning {options.GuestCount} guests on the {options.Backend.ToString().ToLowerInvariant()} testbed");
+            ITestbed testbed = options.Backend switch
+            {
+                BackendKind.Docker => await DockerTestbed.CreateAsync(options, runId, key, progress, cancellationToken).ConfigureAwait(false),
+                _ => throw new HarnessConfigurationException([$"backend {options.Backend} is not implemented"]),
+            };
+            var folder = Path.Combine(options.OutputDirectory, runId);
+            var record = new RunRecord
+            {
+                RunId = runId,
+                StartedAt = DateTimeOffset.UtcNow,
+                Testbed = testbed.Facts,
+                Settings = Describe(options),
+            };
+            var session = new IsolationSession(options, testbed, key, progress, record, folder, wall);
+            record.Save(session.ResultsPath);
+            progress($"run {runId}: results in {session.ResultsPath}");
+            return session;
+        }
+        catch
+        {
+            key.Dispose();
+            throw;
+        }
+    }
+
+    public async Task<ScenarioResult> RunAsync(Scenario scenario, CancellationToken cancellationToken)
+    {
+        if (Broken is not null) throw new GuestFailedException($"not run: {Broken}");
+        var started = DateTimeOffset.UtcNow;
+        try
+        {
+            var result = await _runner.RunAsync(scenario, cancellationToken).ConfigureAwait(false);
+            Record.Add(result);
+            return result;
+        }
+        catch (Exception e)
+        {
+            if (e is GuestFailedException) Broken = $"the testbed broke in {scenario.Name}: {e.Message}";
+            Record.AddError(scenario.Name, scenario.DisplayName, started, DateTimeOffset.UtcNow - started,
+                e is OperationCanceledException ? "cancelled" : "error", e.Message);
+            throw;
+        }
+        finally
+        {
+            Record.Save(ResultsPath);
+        }
+    }
+
+    /// <summary>The closing lines: wall time, worst load error, where the results are.</summary>
+    public string Summary()
+    {
+        var sb = new StringBuilder();
+        var passed = Record.Scenarios.Count(s => s.Outcome == "pass");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"run {Record.RunId}: {Record.Scenarios.Count} scenario(s), {passed} pass, {Record.Scenarios.Count - passed} not");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"suite wall time: {_wall.Elapsed.TotalSeconds:0} s");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"largest |achieved - target|: CPU {Record.MaxAbsCpuError:0.00} points, RAM {Record.MaxAbsRamError:0.00} points");
+        foreach (var s in Record.Scenarios)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"  {s.Name}: {s.Outcome,-5} max |err| CPU {s.MaxAbsCpuError:0.00} RAM {s.MaxAbsRamError:0.00}  ({s.WallSeconds:0} s)");
+        }
+        sb.AppendLine(CultureInfo.InvariantCulture, $"results: {ResultsPath}");
+        return sb.ToString();
+    }
+
+    private static Dictionary<string, string> Describe(HarnessOptions o) => new()
+    {
+        ["backend"] = o.Backend.ToString().ToLowerInvariant(),
+        ["guestCpus"] = o.GuestCpus.ToString(CultureInfo.InvariantCulture),
+        ["guestMemoryMiB"] = o.GuestMemoryMiB.ToString(CultureInfo.InvariantCulture),
+        ["guestImage"] = o.GuestImage,
+        ["sampleIntervalSeconds"] = o.SampleInterval.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+        ["settleSeconds"] = o.Settle.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+        ["windowSeconds"] = o.Window.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+        ["calibrationRoundSeconds"] = o.CalibrationRound.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+        ["calibrationMaxRounds"] = o.CalibrationMaxRounds.ToString(CultureInfo.InvariantCulture),
+        ["calibrationTolerance"] = o.CalibrationTolerance.ToString(CultureInfo.InvariantCulture),
+        ["cpuTolerance"] = o.CpuTolerance.ToString(CultureInfo.InvariantCulture),
+        ["ramTolerance"] = o.RamTolerance.ToString(CultureInfo.InvariantCulture),
+        ["scenarioFile"] = o.ScenarioFile ?? "",
+        ["loadGenerator"] = $"stress-ng --cpu-method {Load.StressNg.CpuMethod}",
+    };
+
+    private void OnProcessExit(object? sender, EventArgs e) =>
+        // SIGTERM and Ctrl-C end the process through here: the guests must not outlive it.
+        DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(30));
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+        _progress("tearing down the testbed");
+        try
+        {
+            await _runner.DisposeAsync().ConfigureAwait(false);
+            await _testbed.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _key.Dispose();
+            Record.FinishedAt = DateTimeOffset.UtcNow;
+            Record.WallSeconds = _wall.Elapsed.TotalSeconds;
+            Record.Save(ResultsPath);
+            File.WriteAllText(Path.Combine(OutputFolder, "summary.txt"), Summary());
+        }
+    }
+}

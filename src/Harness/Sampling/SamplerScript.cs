@@ -1,0 +1,70 @@
+using System.Globalization;
+
+namespace Harness.Sampling;
+
+/// <summary>
+/// The in-guest sampler: a bash loop that prints one line of raw counters per interval on stdout, streamed over
+/// one SSH channel. It uses shell builtins only (read, printf) apart from sleep, so its own cost stays tiny.
+/// Counter names: cpu_ns, mem_bytes, inactive_file, mem_limit, quota_us, period_us, nr_periods, nr_throttled,
+/// throttled_ns (cgroup); user, nice, system, idle, iowait, irq, softirq, steal, guest, guest_nice (USER_HZ ticks),
+/// mem_total, mem_available (bytes) (procfs).
+/// </summary>
+public static class SamplerScript
+{
+    public static string Command(SamplerSource source, TimeSpan interval)
+    {
+        var mode = source == SamplerSource.Cgroup ? "cgroup" : "procfs";
+        var seconds = interval.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+        return $"exec bash -c '{Body.Replace("'", "'\\''", StringComparison.Ordinal)}' harness-sampler {mode} {seconds}";
+    }
+
+    private const string Body = """
+        mode=$1; iv=$2; cg=/sys/fs/cgroup
+        if [ "$mode" = cgroup ]; then
+          if [ -f $cg/cpu.stat ] && [ -f $cg/memory.current ]; then mode=cgroup2
+          else
+            mode=cgroup1
+            for d in $cg/cpuacct $cg/cpu,cpuacct $cg/cpuacct,cpu; do [ -f $d/cpuacct.usage ] && acct=$d; done
+            for d in $cg/cpu $cg/cpu,cpuacct $cg/cpuacct,cpu; do [ -f $d/cpu.cfs_quota_us ] && cpu=$d; done
+            mem=$cg/memory
+          fi
+        fi
+        while :; do
+          read -r up _ < /proc/uptime
+          line="t=$up"
+          case $mode in
+          cgroup2)
+            while read -r k v; do case $k in
+              usage_usec) line="$line cpu_ns=${v}000";; nr_periods) line="$line nr_periods=$v";;
+              nr_throttled) line="$line nr_throttled=$v";; throttled_usec) line="$line throttled_ns=${v}000";; esac
+            done < $cg/cpu.stat
+            read -r v < $cg/memory.current; line="$line mem_bytes=$v"
+            read -r v < $cg/memory.max; line="$line mem_limit=$v"
+            read -r q p < $cg/cpu.max; line="$line quota_us=$q period_us=$p"
+            while read -r k v; do [ "$k" = inactive_file ] && line="$line inactive_file=$v"; done < $cg/memory.stat
+            ;;
+          cgroup1)
+            read -r v < $acct/cpuacct.usage; line="$line cpu_ns=$v"
+            read -r v < $cpu/cpu.cfs_quota_us; line="$line quota_us=$v"
+            read -r v < $cpu/cpu.cfs_period_us; line="$line period_us=$v"
+            while read -r k v; do case $k in
+              nr_periods) line="$line nr_periods=$v";; nr_throttled) line="$line nr_throttled=$v";;
+              throttled_time) line="$line throttled_ns=$v";; esac
+            done < $cpu/cpu.stat
+            read -r v < $mem/memory.usage_in_bytes; line="$line mem_bytes=$v"
+            read -r v < $mem/memory.limit_in_bytes; line="$line mem_limit=$v"
+            while read -r k v; do [ "$k" = total_inactive_file ] && line="$line inactive_file=$v"; done < $mem/memory.stat
+            ;;
+          procfs)
+            read -r _ us ni sy id io irq sirq st gu gn _ < /proc/stat
+            line="$line user=$us nice=$ni system=$sy idle=$id iowait=$io irq=$irq softirq=$sirq steal=${st:-0} guest=${gu:-0} guest_nice=${gn:-0}"
+            while read -r k v _; do case $k in
+              MemTotal:) line="$line mem_total=$((v * 1024))";; MemAvailable:) line="$line mem_available=$((v * 1024))";; esac
+            done < /proc/meminfo
+            ;;
+          esac
+          printf '%s\n' "$line" || exit 0
+          sleep "$iv"
+        done
+        """;
+}

@@ -1,0 +1,145 @@
+using System.Globalization;
+using DotNet.Testcontainers.Builders;
+using DotNet.Testcontainers.Configurations;
+using DotNet.Testcontainers.Containers;
+using Harness.Configuration;
+using Harness.Remote;
+
+namespace Harness.Testbeds.Docker;
+
+/// <summary>The embedded testbed: N guest containers on the local Docker engine.</summary>
+public sealed class DockerTestbed : ITestbed
+{
+    private readonly DockerEngine _engine;
+    private readonly List<IGuest> _guests;
+
+    static DockerTestbed()
+    {
+        // The reaper image cannot be pulled offline, and the harness labels and reaps its own containers anyway.
+        TestcontainersSettings.ResourceReaperEnabled = false;
+    }
+
+    private DockerTestbed(string runId, DockerEngine engine, List<IGuest> guests, IReadOnlyDictionary<string, string> facts)
+    {
+        RunId = runId;
+        _engine = engine;
+        _guests = guests;
+        Facts = facts;
+    }
+
+    public string RunId { get; }
+
+    public IReadOnlyList<IGuest> Guests => _guests;
+
+    public IReadOnlyDictionary<string, string> Facts { get; }
+
+    public static async Task<DockerTestbed> CreateAsync(
+        HarnessOptions options, string runId, SshKeyPair key, ProgressSink progress, CancellationToken cancellationToken)
+    {
+        var engine = await DockerEngine.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        var guests = new List<IGuest>();
+        try
+        {
+            var reaped = await engine.ReapOrphansAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var r in reaped) progress($"removed container left by an earlier run: {r}");
+
+            var imageId = await GuestImage.EnsureAsync(engine, options.GuestImage, progress, cancellationToken).ConfigureAwait(false);
+            var facts = new Dictionary<string, string>(await engine.FactsAsync(cancellationToken).ConfigureAwait(false))
+            {
+                ["backend"] = "docker",
+                ["guest.image"] = options.GuestImage,
+                ["guest.image_id"] = imageId,
+                ["guest.count"] = options.GuestCount.ToString(CultureInfo.InvariantCulture),
+                ["guest.cpus"] = options.GuestCpus.ToString(CultureInfo.InvariantCulture),
+                ["guest.memory_mib"] = options.GuestMemoryMiB.ToString(CultureInfo.InvariantCulture),
+                ["guest.cpus_total_vs_host"] = (options.GuestCpus * options.GuestCount / Environment.ProcessorCount).ToString("0.00", CultureInfo.InvariantCulture),
+            };
+            var allocation = new GuestAllocation(options.GuestCpus, options.GuestMemoryMiB * 1024 * 1024);
+            for (var i = 1; i <= options.GuestCount; i++)
+            {
+                var name = $"S{i}";
+                progress($"provisioning guest {name} ({options.GuestCpus.ToString(CultureInfo.InvariantCulture)} CPU, {options.GuestMemoryMiB} MiB)");
+                guests.Add(await StartGuestAsync(engine, options, runId, name, allocation, key, cancellationToken).ConfigureAwait(false));
+            }
+            return new DockerTestbed(runId, engine, guests, facts);
+        }
+        catch
+        {
+            foreach (var g in guests) await g.DisposeAsync().ConfigureAwait(false);
+            engine.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<IGuest> StartGuestAsync(
+        DockerEngine engine, HarnessOptions options, string runId, string name, GuestAllocation allocation, SshKeyPair key,
+        CancellationToken cancellationToken)
+    {
+        var container = new ContainerBuilder(options.GuestImage)
+            .WithName($"harness-{runId}-{name.ToLowerInvariant()}")
+            .WithLabel(DockerEngine.OwnerLabels(runId))
+            .WithEnvironment("HARNESS_AUTHORIZED_KEY", key.PublicKey)
+            .WithPortBinding(22, assignRandomHostPort: true)
+            .WithCreateParameterModifier(p =>
+            {
+                var host = p.HostConfig ??= new();
+                host.NanoCPUs = (long)Math.Round(allocation.Cpus * 1e9);
+                host.Memory = allocation.MemoryBytes;
+                host.MemorySwap = allocation.MemoryBytes; // no swap: RAM % must mean RAM
+                // Published on loopback only: nothing but this machine can reach a guest.
+                foreach (var binding in (host.PortBindings ?? new Dictionary<string, IList<global::Docker.DotNet.Models.PortBinding>>()).Values.SelectMany(b => b))
+                {
+                    binding.HostIP = "127.0.0.1";
+                }
+            })
+            .WithWaitStrategy(Wait.ForUnixContainer().UntilMessageIsLogged("Server listening"))
+            .WithCleanUp(false)
+            .Build();
+        try
+        {
+            await container.StartAsync(cancellationToken).ConfigureAwait(false);
+            // The host key is read out of band (docker exec), so the SSH connection can pin it.
+            var fp = await container.ExecAsync(["ssh-keygen", "-l", "-E", "sha256", "-f", "/etc/ssh/ssh_host_ed25519_key.pub"], cancellationToken)
+                .ConfigureAwait(false);
+            var hostKey = fp.Stdout.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(t => t.StartsWith("SHA256:", StringComparison.Ordinal))
+                ?? throw new InvalidOperationException($"guest {name}: could not read its SSH host key ({fp.Stderr.Trim()})");
+            var shell = await SshShell.ConnectAsync("127.0.0.1", container.GetMappedPublicPort(22), "root", key, hostKey, cancellationToken)
+                .ConfigureAwait(false);
+            return new DockerGuest(name, container, engine, allocation, shell);
+        }
+        catch
+        {
+            await engine.RemoveAsync(container.Id, CancellationToken.None).ConfigureAwait(false);
+            await container.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        var errors = new List<Exception>();
+        foreach (var g in _guests)
+        {
+            try
+            {
+                await g.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                errors.Add(e);
+            }
+        }
+        _guests.Clear();
+        try
+        {
+            // A last sweep by run id catches anything a failed dispose left.
+            await _engine.RemoveRunAsync(RunId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            errors.Add(e);
+        }
+        _engine.Dispose();
+        if (errors.Count > 0) throw new AggregateException("tearing down the Docker testbed failed", errors);
+    }
+}

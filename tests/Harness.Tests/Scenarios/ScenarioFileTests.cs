@@ -1,0 +1,55 @@
+using Harness.Scenarios;
+using Xunit;
+
+namespace Harness.Tests.Scenarios;
+
+public sealed class ScenarioFileTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("harness-scenarios-").FullName;
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public void Yaml_and_json_give_the_same_scenarios()
+    {
+        var yaml = Write("s.yaml", """
+            scenarios:
+              - name: noisy
+                guests:
+                  - { name: S1, cpu: 100, ram: 90 }
+                  - { name: S2, cpu: 10, ram: 30 }
+            """);
+        var json = Write("s.json", """
+            { "scenarios": [ { "name": "noisy", "guests": [
+                { "name": "S1", "cpu": 100, "ram": 90 }, { "name": "S2", "cpu": 10, "ram": 30 } ] } ] }
+            """);
+        var fromYaml = ScenarioFile.Load(yaml, 2);
+        var fromJson = ScenarioFile.Load(json, 2);
+        Assert.Equal("noisy (S1 100/90, S2 10/30)", Assert.Single(fromYaml).DisplayName);
+        Assert.Equal(fromYaml.Single().DisplayName, fromJson.Single().DisplayName);
+    }
+
+    [Theory]
+    [InlineData("s.yaml", "scenarios:\n  - guests:\n      - { name: S1, cpu: 10, ram: 30 }\n", "scenarios[0]: missing 'name'")]
+    [InlineData("s.yaml", "scenarios:\n  - name: x\n    guests:\n      - { name: S1, ram: 30 }\n", "scenarios[0].guests[0]: missing 'cpu'")]
+    [InlineData("s.yaml", "scenarios:\n  - name: x\n    guests:\n      - { name: S1, cpu: 10 }\n", "scenarios[0].guests[0]: missing 'ram'")]
+    [InlineData("s.yaml", "scenarios:\n  - name: x\n    guests:\n      - { name: S1, cpu: 120, ram: 30 }\n", "guest S1: cpu 120 is outside 0-100")]
+    [InlineData("s.json", "{ \"scenarios\": [ ", "cannot be parsed")]
+    [InlineData("s.yaml", "scenarios: []\n", "no 'scenarios' list found")]
+    [InlineData("s.yaml", "scenario:\n  - name: x\n", "cannot be parsed")]
+    [InlineData("s.txt", "scenarios: []", "unknown extension '.txt'")]
+    public void Bad_files_are_refused_with_the_problem_named(string name, string text, string expected)
+    {
+        var path = Write(name, text);
+        var e = Assert.Throws<ScenarioValidationException>(() => ScenarioFile.Load(path, 1));
+        Assert.Contains(expected, e.Message);
+        Assert.Contains(path, e.Message);
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}

@@ -1,0 +1,132 @@
+using DotNet.Testcontainers.Builders;
+using Harness.Configuration;
+using Harness.Remote;
+using Harness.Running;
+using Harness.Scenarios;
+using Harness.Testbeds.Docker;
+using Xunit;
+
+namespace Harness.Tests.Testbeds;
+
+/// <summary>Against the real Docker engine (ci/test.sh starts it): one small guest, provisioned, used and removed.</summary>
+[Collection(DockerCollection.Name)]
+public sealed class DockerTestbedTests
+{
+    private static HarnessOptions OneGuest() => OptionsLoader.Load(new Dictionary<string, string>(), Environment.ProcessorCount) with
+    {
+        GuestCount = 1,
+        GuestCpus = 0.4,
+        GuestMemoryMiB = 256,
+        Window = TimeSpan.FromSeconds(4),
+        Settle = TimeSpan.FromSeconds(1),
+        CalibrationRound = TimeSpan.FromSeconds(3),
+    };
+
+    [Fact]
+    public async Task A_guest_is_provisioned_loaded_measured_and_removed()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var options = OneGuest();
+        var runId = IsolationSession.NewRunId();
+        using var key = SshKeyPair.Create("test");
+        var log = new List<string>();
+        var testbed = await DockerTestbed.CreateAsync(options, runId, key, log.Add, ct);
+        try
+        {
+            var guest = Assert.Single(testbed.Guests);
+            Assert.Equal("S1", guest.Name);
+            Assert.Null(await guest.CheckAliveAsync(ct));
+            var whoami = await guest.Shell.RunAsync("id -un; nproc >/dev/null; command -v stress-ng", ct);
+            Assert.True(whoami.Succeeded, whoami.Error);
+            Assert.StartsWith("root", whoami.Output);
+
+            await using var runner = new ScenarioRunner(testbed, options, log.Add);
+            var result = await runner.RunAsync(new Scenario("one", [new GuestLoad("S1", 50, 40)]), ct);
+            var m = Assert.Single(result.Guests);
+            Assert.True(result.Verdict.Passed, result.Verdict.ToTable());
+            Assert.InRange(m.CpuSeries.Count, 3, 10);
+            var left = await guest.Shell.RunAsync("pgrep -a '^(stress|cpulimit)' || true", ct);
+            Assert.Equal("", left.Output.Trim());
+        }
+        finally
+        {
+            await testbed.DisposeAsync();
+        }
+        using var engine = await DockerEngine.ConnectAsync(ct);
+        Assert.Equal(0, await engine.RemoveRunAsync(runId, ct));
+    }
+
+    [Fact]
+    public async Task A_wrong_pinned_host_key_is_refused()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var options = OneGuest();
+        using var key = SshKeyPair.Create("test");
+        await using var testbed = await DockerTestbed.CreateAsync(options, IsolationSession.NewRunId(), key, _ => { }, ct);
+        var port = await PublishedSshPortAsync(testbed.Guests[0].Identity, ct);
+        var e = await Assert.ThrowsAsync<HostKeyMismatchException>(() =>
+            SshShell.ConnectAsync("127.0.0.1", port, "root", key, "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", ct));
+        Assert.Contains("refusing to connect", e.Message);
+    }
+
+    [Fact]
+    public async Task Containers_of_a_killed_run_are_reaped_and_those_of_a_live_run_are_not()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var image = OneGuest().GuestImage;
+        var dead = DockerEngine.OwnerLabels("killed-run");
+        dead[DockerEngine.PidLabel] = DeadPid().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var live = DockerEngine.OwnerLabels("live-run-" + Guid.NewGuid().ToString("N")[..6]);
+        var orphan = new ContainerBuilder(image).WithLabel(dead).WithEntrypoint("sleep", "300").WithCleanUp(false).Build();
+        var alive = new ContainerBuilder(image).WithLabel(live).WithEntrypoint("sleep", "300").WithCleanUp(false).Build();
+        await orphan.StartAsync(ct);
+        await alive.StartAsync(ct);
+        using var engine = await DockerEngine.ConnectAsync(ct);
+        try
+        {
+            var reaped = await engine.ReapOrphansAsync(ct);
+            Assert.Contains(reaped, r => r.Contains("killed-run"));
+            Assert.DoesNotContain(reaped, r => r.Contains(live[DockerEngine.RunIdLabel]));
+            Assert.NotNull(await engine.NotRunningReasonAsync(orphan.Id, ct));
+            Assert.Null(await engine.NotRunningReasonAsync(alive.Id, ct));
+        }
+        finally
+        {
+            await engine.RemoveAsync(orphan.Id, CancellationToken.None);
+            await engine.RemoveAsync(alive.Id, CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task Docker_not_running_gives_one_clear_message()
+    {
+        var e = await Assert.ThrowsAsync<DockerEngineUnavailableException>(() =>
+            DockerEngine.ConnectAsync(TestContext.Current.CancellationToken, "unix:///tmp/harness-no-docker-here.sock"));
+        Assert.Contains("Docker is not running or not reachable at unix:///tmp/harness-no-docker-here.sock", e.Message);
+        Assert.Contains("ci/setup-docker.sh", e.Message);
+    }
+
+    private static int DeadPid()
+    {
+        using var p = System.Diagnostics.Process.Start("true")!;
+        p.WaitForExit();
+        return p.Id;
+    }
+
+    private static async Task<int> PublishedSshPortAsync(string identity, CancellationToken ct)
+    {
+        var name = identity.Split(' ')[1];
+        var psi = new System.Diagnostics.ProcessStartInfo("docker", ["port", name, "22/tcp"]) { RedirectStandardOutput = true };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var output = await p.StandardOutput.ReadToEndAsync(ct);
+        await p.WaitForExitAsync(ct);
+        Assert.StartsWith("127.0.0.1:", output.Trim());
+        return int.Parse(output.Trim().Split(':')[^1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class DockerCollection
+{
+    public const string Name = "docker";
+}
