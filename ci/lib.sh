@@ -4,9 +4,12 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RESULTS="$ROOT/artifacts/test-results"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
+# The embedded testbed needs Docker and the guest image; the unit tests use them too. A Proxmox or static run
+# does not need them (a nightly runner next to a Proxmox node should not have Docker installed for nothing).
 prepare_testbed() {
-  bash "$ROOT/ci/setup-docker.sh"
-  bash "$ROOT/ci/build-guest-image.sh"
+  case "${HARNESS_BACKEND:-docker}" in
+    docker) bash "$ROOT/ci/setup-docker.sh"; bash "$ROOT/ci/build-guest-image.sh" ;;
+  esac
 }
 
 # dotnet test for one project, with TRX and JUnit reports named after it, console progress, and our runsettings.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job: the 16 paper scenarios (or HARNESS_SCENARIO_FILE's) on the embedded Docker testbed, with a report.
-# Installs and starts Docker and builds the guest image when they are missing.
+# The main job: the 16 paper scenarios (or HARNESS_SCENARIO_FILE's) on the embedded Docker testbed, with a report,
+# then the negative control (the same guests overcommitted, which must be caught). With HARNESS_BACKEND=proxmox
+# or static the same rows run there instead. Installs and starts Docker and builds the guest image when missing.
 source "$(dirname "$0")/lib.sh"
 prepare_testbed
 rc=0
@@ -8,5 +9,6 @@ run_tests tests/Scenarios scenarios "$@" || rc=$?
 latest=$(ls -1dt "${HARNESS_OUTPUT_DIR:-$ROOT/artifacts/runs}"/*/ 2>/dev/null | head -n1 || true)
 if [ -n "$latest" ] && [ -f "$latest/summary.txt" ]; then
   echo; echo "== isolation run summary ($latest) =="; cat "$latest/summary.txt"
+  [ -f "$latest/report.md" ] && echo "report: $latest/report.md (and report.html)"
 fi
 exit $rc

@@ -9,38 +9,70 @@ using Xunit.v3;
 namespace Harness.Fixtures;
 
 /// <summary>
-/// Provisions the testbed once for the whole test assembly and always tears it down. Setup problems users can fix
-/// (bad settings, Docker not running, no guest image) become one clear message on every scenario row instead of a
-/// stack trace.
+/// Provisions one backend's testbed once for its scenario rows and always tears it down. A backend that is not
+/// the configured one is skipped with the reason; setup problems users can fix (bad settings, Docker not running,
+/// no guest image, an unreachable Proxmox node) become one clear message on every row instead of a stack trace.
 /// </summary>
-public sealed class TestbedFixture(IMessageSink diagnostics) : IAsyncLifetime
+public abstract class TestbedFixture(IMessageSink diagnostics, BackendKind backend) : IAsyncLifetime
 {
     private IsolationSession? _session;
     private IReadOnlyList<Scenario> _scenarios = [];
+
+    /// <summary>Why these rows do not apply to this run (another backend is configured), or null.</summary>
+    public string? SkipReason { get; private set; }
 
     /// <summary>Why no scenario can run, or null.</summary>
     public string? SetupFailure { get; private set; }
 
     public IsolationSession Session => _session ?? throw new InvalidOperationException(SetupFailure ?? "the testbed was not provisioned");
 
+    /// <summary>Lets a fixture change the run's settings, e.g. the negative control's overcommitted allocation.</summary>
+    protected virtual HarnessOptions Adjust(HarnessOptions options) => options;
+
+    protected virtual string NotConfigured(HarnessOptions options) =>
+        $"not run: this is the {backend.ToString().ToLowerInvariant()} backend's suite and HARNESS_BACKEND is {options.Backend.ToString().ToLowerInvariant()}"
+        + (backend == BackendKind.Proxmox ? " (set HARNESS_BACKEND=proxmox and the HARNESS_PVE_* settings, see docs/proxmox.md)"
+           : backend == BackendKind.Static ? " (set HARNESS_BACKEND=static and HARNESS_STATIC_FILE, see docs/proxmox.md)" : "");
+
     public async ValueTask InitializeAsync()
     {
         try
         {
             var options = OptionsLoader.Load();
+            if (options.Backend != backend)
+            {
+                SkipReason = NotConfigured(options);
+                return;
+            }
+            options = Adjust(options);
             _scenarios = ScenarioCatalog.Load(options);
             _session = await IsolationSession.StartAsync(options, Progress, TestContext.Current.CancellationToken);
         }
         catch (Exception e) when (e is HarnessConfigurationException or ScenarioValidationException or DockerEngineUnavailableException
-                                      or GuestImageUnavailableException)
+                                      or GuestImageUnavailableException or Pve.PveApiException)
         {
             SetupFailure = e.Message;
             Progress(e.Message);
         }
     }
 
+    private readonly System.Diagnostics.Stopwatch _elapsed = System.Diagnostics.Stopwatch.StartNew();
+    private int _started;
+
+    /// <summary>Announces a scenario with its place in the run, the time so far and an estimate of the time left.</summary>
+    public void Starting(string scenario)
+    {
+        var k = Interlocked.Increment(ref _started);
+        var n = Math.Max(k, _scenarios.Count);
+        var elapsed = _elapsed.Elapsed;
+        var left = k > 1 ? elapsed / (k - 1) * (n - k + 1) : (TimeSpan?)null;
+        Progress($"scenario {k} of {n}: {scenario} — elapsed {elapsed:hh\\:mm\\:ss}"
+                 + (left is { } l ? $", about {l:hh\\:mm\\:ss} left" : ""));
+    }
+
     public Scenario Scenario(string name) =>
         _scenarios.FirstOrDefault(s => s.Name == name)
+        ?? PaperScenarios.All.FirstOrDefault(s => s.Name == name)
         ?? throw new InvalidOperationException($"scenario '{name}' is not in this run's scenario set");
 
     public void Progress(string message) =>
@@ -51,5 +83,23 @@ public sealed class TestbedFixture(IMessageSink diagnostics) : IAsyncLifetime
         if (_session is null) return;
         await _session.DisposeAsync();
         foreach (var line in _session.Summary().Split('\n', StringSplitOptions.RemoveEmptyEntries)) Progress(line.TrimEnd());
+        GC.SuppressFinalize(this);
     }
+}
+
+/// <summary>The embedded testbed, sized so the guests together use at most ~80% of the host: isolation should hold.</summary>
+public sealed class DockerTestbedFixture(IMessageSink diagnostics) : TestbedFixture(diagnostics, BackendKind.Docker);
+
+public sealed class ProxmoxTestbedFixture(IMessageSink diagnostics) : TestbedFixture(diagnostics, BackendKind.Proxmox);
+
+public sealed class StaticTestbedFixture(IMessageSink diagnostics) : TestbedFixture(diagnostics, BackendKind.Static);
+
+/// <summary>
+/// The negative control: the same guests overcommitted (by default half the host's cores each, so four guests
+/// ask for twice the host), where neighbours really do interfere. The suite must catch it, or its checks cannot fail.
+/// </summary>
+public sealed class NegativeControlFixture(IMessageSink diagnostics) : TestbedFixture(diagnostics, BackendKind.Docker)
+{
+    protected override HarnessOptions Adjust(HarnessOptions options) =>
+        options with { GuestCpus = options.NegativeControlCpus, ScenarioFile = null };
 }

@@ -4,7 +4,30 @@ namespace Harness.Analysis;
 public sealed record CalibrationOutcome(
     int Rounds, bool Converged, int CpuLoadSetting, long MemoryBytes, double CpuErrorBefore, double CpuErrorAfter, double RamErrorAfter);
 
-/// <summary>What one guest did during one scenario's measurement window.</summary>
+/// <summary>
+/// Co-run against solo, from paired repetitions: the victim's view that utilisation alone hides.
+/// Wait is run-queue wait (containers: /proc/PID/schedstat of the load and probe) or steal (VMs), as a percentage
+/// of wall time. Speed is the probe's work units per second; Degradation is
+/// 1 − median(co-run speed) / median(solo speed), in percent.
+/// </summary>
+public sealed record InterferenceMetrics(
+    int Pairs,
+    string WaitSource,
+    Estimate CoRunCpu,
+    Estimate SoloCpu,
+    Estimate CoRunRam,
+    Estimate CoRunWait,
+    Estimate SoloWait,
+    Estimate WaitIncrease,
+    double CoRunSpeed,
+    double SoloSpeed,
+    Estimate Degradation,
+    double CoRunP99Microseconds,
+    double SoloP99Microseconds,
+    Estimate P99Ratio,
+    double SoloSpeedCov);
+
+/// <summary>What one guest did during one scenario's measurement.</summary>
 public sealed record GuestMeasurement(
     string Guest,
     string Identity,
@@ -17,7 +40,8 @@ public sealed record GuestMeasurement(
     SeriesSummary StealSeries,
     double WindowSeconds,
     CalibrationOutcome Calibration,
-    IReadOnlyList<UsagePoint> Series)
+    IReadOnlyList<UsagePoint> Series,
+    InterferenceMetrics? Interference = null)
 {
     public double CpuError => CpuPercent - TargetCpuPercent;
 

@@ -3,7 +3,14 @@ namespace Harness.Configuration;
 /// <summary>Which testbed the scenarios run on.</summary>
 public enum BackendKind
 {
+    /// <summary>The embedded testbed: containers on the local Docker engine.</summary>
     Docker,
+
+    /// <summary>VMs or LXC containers provisioned on a Proxmox VE cluster (HARNESS_PVE_* settings).</summary>
+    Proxmox,
+
+    /// <summary>Guests that already exist on any hypervisor, listed in a file (HARNESS_STATIC_FILE).</summary>
+    Static,
 }
 
 /// <summary>
@@ -28,7 +35,13 @@ public sealed record HarnessOptions
     /// <summary>Time after the loads are on target before the measurement window opens.</summary>
     public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(3);
 
-    public TimeSpan Window { get; init; } = TimeSpan.FromSeconds(15);
+    /// <summary>Length of one measured segment (a co-run or a solo stretch of one repetition).</summary>
+    public TimeSpan Window { get; init; } = TimeSpan.FromSeconds(1.5);
+
+    /// <summary>Paired repetitions per scenario: each is one co-run segment and one solo segment per guest, in random order.</summary>
+    public int Repetitions { get; init; } = 6;
+
+    public Load.LoadGeneratorKind LoadGenerator { get; init; } = Load.LoadGeneratorKind.StressNg;
 
     /// <summary>Length of one measure-and-adjust round of the load calibration.</summary>
     public TimeSpan CalibrationRound { get; init; } = TimeSpan.FromSeconds(4);
@@ -42,8 +55,26 @@ public sealed record HarnessOptions
 
     public double RamTolerance { get; init; } = 5;
 
+    /// <summary>Largest allowed increase of wait (run-queue wait or steal, % of busy time) from solo to co-run, points.</summary>
+    public double WaitThreshold { get; init; } = 25;
+
+    /// <summary>Largest allowed loss of probe throughput from solo to co-run, percent.</summary>
+    public double DegradationThreshold { get; init; } = 25;
+
+    /// <summary>Solo references whose probe speed varies more than this (coefficient of variation, %) make the verdict invalid.</summary>
+    public double SoloMaxCov { get; init; } = 40;
+
+    /// <summary>CPUs per guest on the negative control's overcommitted testbed.</summary>
+    public double NegativeControlCpus { get; init; }
+
     /// <summary>Folder that receives one sub-folder per run.</summary>
     public string OutputDirectory { get; init; } = "";
+
+    /// <summary>Proxmox settings, loaded and validated when the backend is Proxmox.</summary>
+    public PveOptions? Pve { get; init; }
+
+    /// <summary>Static-guest settings, loaded and validated when the backend is Static.</summary>
+    public Testbeds.Static.StaticTestbedOptions? Static { get; init; }
 
     /// <summary>Optional user scenario file (JSON or YAML) that replaces the paper's table.</summary>
     public string? ScenarioFile { get; init; }

@@ -16,18 +16,24 @@ public static class OptionsLoader
     /// <summary>Every setting: name (without prefix), meaning, default. The README table mirrors this list.</summary>
     public static readonly IReadOnlyList<(string Name, string Meaning, string Default)> Settings =
     [
-        ("BACKEND", "testbed backend: docker", "docker"),
+        ("BACKEND", "testbed backend: docker, proxmox (see docs/proxmox.md) or static", "docker"),
         ("GUEST_CPUS", "CPUs per guest (container CPU quota)", "0.8 x host cores / 4, rounded down to 0.05"),
         ("GUEST_MEMORY_MIB", "memory per guest in MiB", "1024"),
         ("GUEST_IMAGE", "guest image tag (built by ci/build-guest-image.sh)", "harness-guest:bookworm-1"),
         ("SAMPLE_INTERVAL_SECONDS", "sampler interval", "1"),
         ("SETTLE_SECONDS", "wait after loads are on target, before the window", "3"),
-        ("WINDOW_SECONDS", "measurement window per scenario", "15"),
+        ("WINDOW_SECONDS", "length of one measured segment (co-run or solo)", "1.5"),
+        ("REPETITIONS", "paired repetitions per scenario (1 co-run + 1 solo per guest each, random order)", "6"),
+        ("LOAD_GENERATOR", "stress-ng, or stress-cpulimit (the paper's stress + cpulimit)", "stress-ng"),
         ("CALIBRATION_ROUND_SECONDS", "length of one closed-loop calibration round", "4"),
         ("CALIBRATION_MAX_ROUNDS", "rounds before the window opens anyway", "6"),
         ("CALIBRATION_TOLERANCE", "points within which calibration stops adjusting", "2"),
         ("CPU_TOLERANCE", "verdict: allowed |achieved - target| CPU, points", "5"),
         ("RAM_TOLERANCE", "verdict: allowed |achieved - target| RAM, points", "5"),
+        ("WAIT_THRESHOLD", "verdict: allowed increase of wait (run-queue wait or steal, % of busy time), solo to co-run, points", "25"),
+        ("DEGRADATION_THRESHOLD", "verdict: allowed loss of probe throughput, solo to co-run, %", "25"),
+        ("SOLO_MAX_COV", "invalid when solo probe speed varies more than this (CoV, %)", "40"),
+        ("NEGATIVE_CONTROL_CPUS", "CPUs per guest on the negative control's overcommitted testbed", "host cores / 2 (4 guests ask for twice the host)"),
         ("OUTPUT_DIR", "folder for run results", "<repo>/artifacts/runs"),
         ("SCENARIO_FILE", "JSON or YAML scenario file replacing the paper's table", "(none)"),
     ];
@@ -46,6 +52,8 @@ public static class OptionsLoader
                 if (!key.StartsWith(prefix, StringComparison.Ordinal)) continue;
                 if (prefix == EnvPrefix && key.StartsWith(RunSettingsPrefix, StringComparison.Ordinal)) continue;
                 var name = key[prefix.Length..];
+                // The backends' own settings are read and checked by PveOptions and StaticTestbedOptions.
+                if (name.StartsWith("PVE_", StringComparison.Ordinal) || name.StartsWith("STATIC_", StringComparison.Ordinal)) continue;
                 if (!known.Contains(name))
                 {
                     // Variables the harness sets for its own tools are not settings.
@@ -69,17 +77,34 @@ public static class OptionsLoader
             GuestImage = reader.Text("GUEST_IMAGE", options.GuestImage),
             SampleInterval = reader.Seconds("SAMPLE_INTERVAL_SECONDS", options.SampleInterval, min: 0.1, max: 60),
             Settle = reader.Seconds("SETTLE_SECONDS", options.Settle, min: 0, max: 3600),
-            Window = reader.Seconds("WINDOW_SECONDS", options.Window, min: 1, max: 24 * 3600),
+            Window = reader.Seconds("WINDOW_SECONDS", options.Window, min: 0.5, max: 3600),
+            Repetitions = (int)reader.Number("REPETITIONS", options.Repetitions, min: 1, max: 1000, hint: "a whole number, 1 to 1000 (3 or more for a verdict)", integer: true),
+            LoadGenerator = reader.Text("LOAD_GENERATOR", "stress-ng") switch
+            {
+                "stress-ng" => Harness.Load.LoadGeneratorKind.StressNg,
+                "stress-cpulimit" => Harness.Load.LoadGeneratorKind.StressCpulimit,
+                var other => reader.Refuse("LOAD_GENERATOR", other, "stress-ng or stress-cpulimit", Harness.Load.LoadGeneratorKind.StressNg),
+            },
             CalibrationRound = reader.Seconds("CALIBRATION_ROUND_SECONDS", options.CalibrationRound, min: 1, max: 600),
             CalibrationMaxRounds = (int)reader.Number("CALIBRATION_MAX_ROUNDS", options.CalibrationMaxRounds, min: 0, max: 100, hint: "a whole number of rounds, 0 to 100", integer: true),
             CalibrationTolerance = reader.Number("CALIBRATION_TOLERANCE", options.CalibrationTolerance, min: 0.1, max: 100, hint: "percentage points, 0.1 to 100"),
             CpuTolerance = reader.Number("CPU_TOLERANCE", options.CpuTolerance, min: 0, max: 100, hint: "percentage points, 0 to 100"),
             RamTolerance = reader.Number("RAM_TOLERANCE", options.RamTolerance, min: 0, max: 100, hint: "percentage points, 0 to 100"),
+            WaitThreshold = reader.Number("WAIT_THRESHOLD", options.WaitThreshold, min: 0, max: 100, hint: "percentage points, 0 to 100"),
+            DegradationThreshold = reader.Number("DEGRADATION_THRESHOLD", options.DegradationThreshold, min: 0, max: 100, hint: "percent, 0 to 100"),
+            SoloMaxCov = reader.Number("SOLO_MAX_COV", options.SoloMaxCov, min: 0, max: 1000, hint: "percent, 0 to 1000"),
+            NegativeControlCpus = reader.Number("NEGATIVE_CONTROL_CPUS", hostCores / 2.0, min: 0.01, max: hostCores,
+                hint: $"a CPU count between 0.01 and the host's {hostCores} cores"),
             OutputDirectory = Path.GetFullPath(reader.Text("OUTPUT_DIR", Path.Combine(RepositoryRoot() ?? Directory.GetCurrentDirectory(), "artifacts", "runs"))),
             ScenarioFile = reader.OptionalPath("SCENARIO_FILE"),
         };
         if (problems.Count > 0) throw new HarnessConfigurationException(problems);
-        return options;
+        return options.Backend switch
+        {
+            BackendKind.Proxmox => options with { Pve = PveOptions.Load(env) },
+            BackendKind.Static => options with { Static = Testbeds.Static.StaticTestbedOptions.Load(env) },
+            _ => options,
+        };
     }
 
     public static IReadOnlyDictionary<string, string> ReadEnvironment()
@@ -113,6 +138,12 @@ public static class OptionsLoader
             var path = Path.GetFullPath(v.Value);
             if (!File.Exists(path)) problems.Add($"{v.Source}: file '{path}' does not exist. Point it at a .json or .yaml scenario file, or unset it to run the paper's 16 scenarios.");
             return path;
+        }
+
+        public T Refuse<T>(string name, string value, string allowed, T fallback)
+        {
+            problems.Add($"{values[name].Source}: unknown value '{value}'. Use one of: {allowed}.");
+            return fallback;
         }
 
         public TEnum Enum<TEnum>(string name, TEnum fallback) where TEnum : struct, System.Enum

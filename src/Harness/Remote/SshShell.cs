@@ -19,11 +19,34 @@ public sealed class SshShell : IRemoteShell
     }
 
     /// <param name="pinnedHostKeySha256">OpenSSH SHA256 fingerprint (with or without the "SHA256:" prefix and padding).</param>
-    public static async Task<SshShell> ConnectAsync(
-        string host, int port, string user, SshKeyPair key, string pinnedHostKeySha256, CancellationToken cancellationToken)
+    public static Task<SshShell> ConnectAsync(
+        string host, int port, string user, SshKeyPair key, string pinnedHostKeySha256, CancellationToken cancellationToken) =>
+        ConnectAsync(host, port, user, key.PrivateKeyPem(), pinnedHostKeySha256, cancellationToken);
+
+    /// <summary>
+    /// Trust on first use, for guests whose host key cannot be read out of band (a fresh VM makes its own at first boot):
+    /// the first key seen through <paramref name="trust"/> is recorded — even if the login then fails — and every later
+    /// connection through the same <paramref name="trust"/> must present it.
+    /// </summary>
+    public static Task<SshShell> ConnectAsync(
+        string host, int port, string user, SshKeyPair key, HostKeyTrust trust, CancellationToken cancellationToken) =>
+        ConnectWithPemAsync(host, port, user, key.PrivateKeyPem(), trust.PinOrGet, cancellationToken);
+
+    /// <summary>
+    /// For guests that already exist and trust a long-lived key (the static backend): the private key comes as PEM text
+    /// (from the environment, never a file the harness writes) and the host key must match <paramref name="pinnedHostKeySha256"/>.
+    /// </summary>
+    public static Task<SshShell> ConnectAsync(
+        string host, int port, string user, string privateKeyPem, string pinnedHostKeySha256, CancellationToken cancellationToken)
     {
         var expected = NormaliseFingerprint(pinnedHostKeySha256);
-        using var pem = new MemoryStream(Encoding.ASCII.GetBytes(key.PrivateKeyPem()));
+        return ConnectWithPemAsync(host, port, user, privateKeyPem, _ => expected, cancellationToken);
+    }
+
+    private static async Task<SshShell> ConnectWithPemAsync(
+        string host, int port, string user, string privateKeyPem, Func<string, string> expectedFor, CancellationToken cancellationToken)
+    {
+        using var pem = new MemoryStream(Encoding.ASCII.GetBytes(privateKeyPem));
         var keyFile = new PrivateKeyFile(pem);
         var info = new ConnectionInfo(host, port, user, new PrivateKeyAuthenticationMethod(user, keyFile))
         {
@@ -31,9 +54,11 @@ public sealed class SshShell : IRemoteShell
         };
         var client = new SshClient(info) { KeepAliveInterval = TimeSpan.FromSeconds(10) };
         string? received = null;
+        string? expected = null;
         client.HostKeyReceived += (_, e) =>
         {
             received = NormaliseFingerprint(e.FingerPrintSHA256);
+            expected = expectedFor(received);
             e.CanTrust = string.Equals(received, expected, StringComparison.Ordinal);
         };
         var endpoint = $"{host}:{port}";
@@ -41,7 +66,7 @@ public sealed class SshShell : IRemoteShell
         {
             await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (SshConnectionException) when (received is not null && received != expected)
+        catch (SshConnectionException) when (received is not null && expected is not null && received != expected)
         {
             client.Dispose();
             throw new HostKeyMismatchException(endpoint, expected, received);
@@ -131,4 +156,24 @@ public sealed class SshShell : IRemoteShell
         if (f.StartsWith("SHA256:", StringComparison.Ordinal)) f = f["SHA256:".Length..];
         return f.TrimEnd('=');
     }
+}
+
+/// <summary>The host key a trust-on-first-use connection pinned; one instance per guest and run.</summary>
+public sealed class HostKeyTrust
+{
+    private readonly Lock _gate = new();
+
+    /// <summary>OpenSSH SHA256 fingerprint (no prefix, no padding) seen first, or null before any connection.</summary>
+    public string? Fingerprint { get; private set; }
+
+    internal string PinOrGet(string received)
+    {
+        lock (_gate)
+        {
+            Fingerprint ??= received;
+            return Fingerprint;
+        }
+    }
+
+    public override string ToString() => Fingerprint is null ? "host key not seen yet" : $"host key SHA256:{Fingerprint}";
 }

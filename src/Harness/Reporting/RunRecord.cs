@@ -58,7 +58,8 @@ public sealed class RunRecord
         {
             Scenarios.Add(new ScenarioRecord(
                 result.Scenario.Name, result.Scenario.DisplayName, result.StartedAt, result.Wall.TotalSeconds,
-                result.Verdict.Passed ? "pass" : "fail", null, result.Guests, result.Verdict.Checks,
+                result.Verdict.Outcome.ToString().ToLowerInvariant(),
+                result.Verdict.InvalidReasons is { Count: > 0 } r ? string.Join("; ", r) : null, result.Guests, result.Verdict.Checks,
                 result.Guests.Max(g => Math.Abs(g.CpuError)), result.Guests.Max(g => Math.Abs(g.RamError))));
         }
     }

@@ -59,8 +59,11 @@ public sealed class IsolationSession : IAsyncDisposable
             progress($"run {runId}: provisioning {options.GuestCount} guests on the {options.Backend.ToString().ToLowerInvariant()} testbed");
             ITestbed testbed = options.Backend switch
             {
-                BackendKind.Docker => await DockerTestbed.CreateAsync(options, runId, key, progress, cancellationToken).ConfigureAwait(false),
-                _ => throw new HarnessConfigurationException([$"backend {options.Backend} is not implemented"]),
+                BackendKind.Proxmox => await Testbeds.Proxmox.ProxmoxTestbed.CreateAsync(
+                    options.Pve!, options.GuestCount, runId, key, progress, cancellationToken).ConfigureAwait(false),
+                BackendKind.Static => await Testbeds.Static.StaticTestbed.CreateAsync(
+                    options.Static!, options.GuestCount, runId, progress, cancellationToken).ConfigureAwait(false),
+                _ => await DockerTestbed.CreateAsync(options, runId, key, progress, cancellationToken).ConfigureAwait(false),
             };
             var folder = Path.Combine(options.OutputDirectory, runId);
             var record = new RunRecord
@@ -136,7 +139,11 @@ public sealed class IsolationSession : IAsyncDisposable
         ["cpuTolerance"] = o.CpuTolerance.ToString(CultureInfo.InvariantCulture),
         ["ramTolerance"] = o.RamTolerance.ToString(CultureInfo.InvariantCulture),
         ["scenarioFile"] = o.ScenarioFile ?? "",
-        ["loadGenerator"] = $"stress-ng --cpu-method {Load.StressNg.CpuMethod}",
+        ["loadGenerator"] = Load.ILoadGenerator.For(o.LoadGenerator).Description,
+        ["repetitions"] = o.Repetitions.ToString(CultureInfo.InvariantCulture),
+        ["waitThreshold"] = o.WaitThreshold.ToString(CultureInfo.InvariantCulture),
+        ["degradationThreshold"] = o.DegradationThreshold.ToString(CultureInfo.InvariantCulture),
+        ["soloMaxCov"] = o.SoloMaxCov.ToString(CultureInfo.InvariantCulture),
     };
 
     private void OnProcessExit(object? sender, EventArgs e) =>
@@ -160,6 +167,15 @@ public sealed class IsolationSession : IAsyncDisposable
             Record.WallSeconds = _wall.Elapsed.TotalSeconds;
             Record.Save(ResultsPath);
             File.WriteAllText(Path.Combine(OutputFolder, "summary.txt"), Summary());
+            try
+            {
+                await RunReports.WriteAllAsync(Record, OutputFolder, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                // The results file is the record; a report that cannot be drawn must not hide it.
+                _progress($"reports not written: {e.Message}");
+            }
         }
     }
 }

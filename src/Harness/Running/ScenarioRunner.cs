@@ -16,21 +16,30 @@ public sealed record ScenarioResult(
     Scenario Scenario, DateTimeOffset StartedAt, TimeSpan Wall, IReadOnlyList<GuestMeasurement> Guests, Verdict Verdict);
 
 /// <summary>
-/// Runs scenarios on a provisioned testbed: applies each guest's load, brings it on target with a short closed
-/// loop, lets it settle, measures a window, stops the loads and checks none is left. Owns one sampler per guest
-/// for the testbed's life; remembers calibrated settings so later scenarios at the same level converge at once.
+/// Runs scenarios on a provisioned testbed:
+/// 1. fills each guest's memory, then brings every CPU load to target with all guests running, by a short closed
+///    loop — settings found start later scenarios at the same level;
+/// 2. measures paired repetitions: one co-run segment (all loaded) and one solo segment per guest (the others
+///    frozen with SIGSTOP), in a random order per repetition, so slow drift of a shared host hits both sides;
+/// 3. stops every load, checks none is left, and judges each guest co-run against its own solo reference.
+/// Owns one streaming sampler per guest for the testbed's life.
 /// </summary>
 public sealed class ScenarioRunner : IAsyncDisposable
 {
     // stress-ng's own pages (binary, libraries, its parent process) come on top of --vm-bytes.
     private const long VmOverheadBytes = 3 * 1024 * 1024;
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1.5);
+    private static readonly TimeSpan StateChange = TimeSpan.FromMilliseconds(300);
 
     private readonly ITestbed _testbed;
     private readonly HarnessOptions _options;
     private readonly ProgressSink _progress;
     private readonly TimeProvider _time;
+    private readonly ILoadGenerator _load;
     private readonly Dictionary<string, GuestSampler> _samplers;
     private readonly Dictionary<(string Guest, double Cpu), int> _cpuSettings = new();
+    private readonly Dictionary<(string Guest, double Cpu), int> _soloSettings = new();
+    private static readonly TimeSpan SwitchWarmUp = TimeSpan.FromMilliseconds(500);
 
     public ScenarioRunner(ITestbed testbed, HarnessOptions options, ProgressSink progress, TimeProvider? time = null)
     {
@@ -38,6 +47,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
         _options = options;
         _progress = progress;
         _time = time ?? TimeProvider.System;
+        _load = ILoadGenerator.For(options.LoadGenerator);
         _samplers = testbed.Guests.ToDictionary(g => g.Name, g => new GuestSampler(g.Shell, g.SamplerSource, options.SampleInterval, _time));
     }
 
@@ -49,30 +59,43 @@ public sealed class ScenarioRunner : IAsyncDisposable
         }
         var started = _time.GetUtcNow();
         var plans = _testbed.Guests.Zip(scenario.Loads, (g, l) => new GuestPlan(g, l, _samplers[g.Name])).ToArray();
+        var segments = (_options.Repetitions + 1) * (plans.Length + 1);
+        var lifetime = _options.CalibrationRound * (_options.CalibrationMaxRounds + 2) * plans.Length
+                       + (_options.Window + TimeSpan.FromSeconds(1)) * segments + _options.Settle + TimeSpan.FromMinutes(3);
         try
         {
             await ForEachGuest(plans, (p, ct) => StopAllAsync(p, ct), cancellationToken).ConfigureAwait(false);
             await ForEachGuest(plans, (p, ct) => p.Sampler.WaitForSamplesAsync(_time.GetUtcNow(), 2, ct), cancellationToken).ConfigureAwait(false);
 
-            var loadLifetime = _options.CalibrationRound * (_options.CalibrationMaxRounds + 1) + _options.Settle + _options.Window + TimeSpan.FromMinutes(2);
-            _progress($"{scenario.Name}: calibrating loads");
-            await ForEachGuest(plans, (p, ct) => StartLoadsAsync(p, loadLifetime, ct), cancellationToken).ConfigureAwait(false);
-            await CalibrateAsync(plans, loadLifetime, cancellationToken).ConfigureAwait(false);
+            _progress($"{scenario.Name}: filling memory");
+            await ForEachGuest(plans, (p, ct) => FillMemoryAsync(p, lifetime, ct), cancellationToken).ConfigureAwait(false);
+            await ForEachGuest(plans, async (p, ct) =>
+            {
+                await RunChecked(p, Probe.Start(Probe.DefaultIterations, Probe.DefaultGap, lifetime), ct).ConfigureAwait(false);
+                p.CpuSetting = _cpuSettings.TryGetValue((p.Guest.Name, p.Load.CpuPercent), out var known)
+                    ? known
+                    : _load.OpenLoopSetting(p.Load.CpuPercent, p.Guest.Allocation.Cpus);
+                if (p.Load.CpuPercent > 0) await StartCpuAsync(p, lifetime, ct).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
 
-            _progress($"{scenario.Name}: settling {_options.Settle.TotalSeconds:0} s");
+            _progress($"{scenario.Name}: calibrating loads");
+            await CalibrateAsync(plans, lifetime, cancellationToken).ConfigureAwait(false);
+            await CalibrateSoloAsync(plans, lifetime, cancellationToken).ConfigureAwait(false);
+
+            _progress($"{scenario.Name}: settling {_options.Settle.TotalSeconds:0.#} s");
             await Task.Delay(_options.Settle, _time, cancellationToken).ConfigureAwait(false);
 
-            _progress($"{scenario.Name}: measuring {_options.Window.TotalSeconds:0} s");
-            var windowStart = _time.GetUtcNow();
-            await Task.Delay(_options.Window, _time, cancellationToken).ConfigureAwait(false);
-            var windowEnd = _time.GetUtcNow();
-            await ForEachGuest(plans, (p, ct) => p.Sampler.WaitForSamplesAsync(windowEnd, 1, ct), cancellationToken).ConfigureAwait(false);
-            var measurements = plans.Select(p => Measure(p, windowStart, windowEnd + _options.SampleInterval)).ToArray();
+            var measured = await MeasureAsync(scenario, plans, lifetime, cancellationToken).ConfigureAwait(false);
 
             _progress($"{scenario.Name}: stopping loads");
+            var probes = new Dictionary<string, IReadOnlyList<ProbeSample>>();
+            foreach (var p in plans)
+            {
+                probes[p.Guest.Name] = Probe.Parse(await RunChecked(p, Probe.Collect, cancellationToken).ConfigureAwait(false));
+            }
             await ForEachGuest(plans, (p, ct) => StopAllAsync(p, ct), cancellationToken).ConfigureAwait(false);
 
-            var verdict = Verdict.LoadFidelity(scenario.DisplayName, measurements, _options.CpuTolerance, _options.RamTolerance);
+            var (measurements, verdict) = Judge(scenario, plans, measured, probes);
             return new ScenarioResult(scenario, started, _time.GetUtcNow() - started, measurements, verdict);
         }
         catch (Exception e) when (e is not GuestFailedException && !cancellationToken.IsCancellationRequested)
@@ -87,10 +110,10 @@ public sealed class ScenarioRunner : IAsyncDisposable
     }
 
     /// <summary>
-    /// Memory first, until it holds still, then CPU: the memory stressor needs CPU from the same quota while it
-    /// touches its pages, so filling memory under a CPU load is slow and distorts both readings.
+    /// Memory first, until it holds still: the memory stressor needs CPU from the same quota while it touches its
+    /// pages, so filling memory under a CPU load is slow and distorts both readings.
     /// </summary>
-    private async Task StartLoadsAsync(GuestPlan p, TimeSpan lifetime, CancellationToken ct)
+    private async Task FillMemoryAsync(GuestPlan p, TimeSpan lifetime, CancellationToken ct)
     {
         var alloc = p.Guest.Allocation;
         var idle = p.Sampler.Latest ?? throw new GuestFailedException($"guest {p.Guest.Name}: no samples yet");
@@ -105,17 +128,12 @@ public sealed class ScenarioRunner : IAsyncDisposable
         for (var attempt = 0; attempt < 4 && p.MemoryBytes > 0; attempt++)
         {
             if (attempt > 0) await RunChecked(p, StressNg.StopMemory, ct).ConfigureAwait(false);
-            await RunChecked(p, StressNg.StartMemory(p.MemoryBytes, lifetime), ct).ConfigureAwait(false);
+            await RunChecked(p, _load.StartMemory(p.MemoryBytes, lifetime), ct).ConfigureAwait(false);
             var ram = await WaitForSteadyMemoryAsync(p, ct).ConfigureAwait(false);
             p.RamErrorAfter = ram - p.Load.RamPercent;
             if (Math.Abs(p.RamErrorAfter) <= _options.CalibrationTolerance) break;
             p.MemoryBytes = ClampMemory(p.MemoryBytes - (long)(p.RamErrorAfter / 100 * limit), p, limit);
         }
-
-        p.CpuSetting = _cpuSettings.TryGetValue((p.Guest.Name, p.Load.CpuPercent), out var known)
-            ? known
-            : CpuSetting.OpenLoop(p.Load.CpuPercent, alloc.Cpus);
-        if (p.Load.CpuPercent > 0) await StartCpuAsync(p, lifetime, ct).ConfigureAwait(false);
     }
 
     // Never ask for more than the target itself: more could only end in the guest's OOM killer.
@@ -139,73 +157,227 @@ public sealed class ScenarioRunner : IAsyncDisposable
         }
     }
 
-    private Task StartCpuAsync(GuestPlan p, TimeSpan lifetime, CancellationToken ct) =>
-        RunChecked(p, StressNg.StartCpu(CpuSetting.Workers(p.Guest.Allocation.Cpus), p.CpuSetting, lifetime), ct);
+    private async Task StartCpuAsync(GuestPlan p, TimeSpan lifetime, CancellationToken ct, int? setting = null)
+    {
+        var value = setting ?? p.CpuSetting;
+        await RunChecked(p, _load.StartCpu(p.Guest.Allocation.Cpus, value, lifetime), ct).ConfigureAwait(false);
+        p.RunningSetting = value;
+        p.Frozen = null; // a fresh load runs; whether its probe is frozen is for the next freeze or thaw to settle
+    }
 
+    /// <summary>
+    /// Brings every guest's CPU load to its target with all neighbours running — the scenario as the paper defines
+    /// it — by a closed loop: measure a round (after a warm-up, so restarts do not bias it), correct the guests that
+    /// are off, repeat. Settings found start the next scenario at the same level, which is then only checked.
+    /// The solo segments later run the very same settings, so co-run and solo differ only by the neighbours.
+    /// </summary>
     private async Task CalibrateAsync(GuestPlan[] plans, TimeSpan lifetime, CancellationToken ct)
     {
         var tolerance = _options.CalibrationTolerance;
-        for (var round = 1; round <= _options.CalibrationMaxRounds; round++)
+        var loaded = plans.Where(p => p.Load.CpuPercent > 0).ToArray();
+        var best = loaded.ToDictionary(p => p, p => (Setting: p.CpuSetting, Error: double.PositiveInfinity));
+        foreach (var p in plans.Where(p => p.Load.CpuPercent <= 0)) p.Converged = true;
+        for (var round = 1; round <= _options.CalibrationMaxRounds && loaded.Any(p => !p.Converged); round++)
         {
-            // The first interval after a (re)start still holds the change itself; measure after it.
-            var from = _time.GetUtcNow() + _options.SampleInterval;
-            await Task.Delay(_options.CalibrationRound, _time, ct).ConfigureAwait(false);
-            var to = _time.GetUtcNow();
-            await ForEachGuest(plans, (p, c) => p.Sampler.WaitForSamplesAsync(to, 1, c), ct).ConfigureAwait(false);
-
-            var adjusting = new List<Task>();
-            foreach (var p in plans)
+            await Task.Delay(WarmUp, _time, ct).ConfigureAwait(false);
+            var measured = await Task.WhenAll(loaded.Select(p => MeasureCpuAsync(p, _options.CalibrationRound, ct))).ConfigureAwait(false);
+            var restarts = new List<Task>();
+            for (var i = 0; i < loaded.Length; i++)
             {
-                var samples = p.Sampler.Between(from, to + _options.SampleInterval);
-                if (samples.Count < 2) continue;
-                var cpu = Usage.Cpu(samples[0], samples[^1], p.Guest.Allocation).CpuPercent;
+                var p = loaded[i];
+                var error = measured[i] - p.Load.CpuPercent;
                 p.Rounds = round;
-                if (round == 1) p.CpuErrorBefore = cpu - p.Load.CpuPercent;
-                p.CpuErrorAfter = cpu - p.Load.CpuPercent;
-                p.RamErrorAfter = Usage.RamPercent(samples[^1], p.Guest.Allocation) - p.Load.RamPercent;
-                if (p.Load.CpuPercent > 0 && Math.Abs(p.CpuErrorAfter) > tolerance)
-                {
-                    p.CpuSetting = CpuSetting.Correct(p.CpuSetting, cpu, p.Load.CpuPercent);
-                    adjusting.Add(RestartCpuAsync(p, lifetime, ct));
-                }
-            }
-            if (adjusting.Count == 0)
-            {
-                foreach (var p in plans) p.Converged = true;
-                break;
+                if (round == 1) p.CpuErrorBefore = error;
+                p.CpuErrorAfter = error;
+                if (Math.Abs(error) < Math.Abs(best[p].Error)) best[p] = (p.CpuSetting, error);
+                p.Converged = Math.Abs(error) <= tolerance;
+                if (p.Converged) continue;
+                p.CpuSetting = CpuSetting.Correct(p.CpuSetting, measured[i], p.Load.CpuPercent);
+                restarts.Add(RestartCpuAsync(p, lifetime, ct));
             }
             _progress(string.Create(CultureInfo.InvariantCulture,
-                $"  calibration round {round}: {string.Join(", ", plans.Select(p => $"{p.Guest.Name} cpu {Signed(p.CpuErrorAfter)} ram {Signed(p.RamErrorAfter)}"))}"));
-            await Task.WhenAll(adjusting).ConfigureAwait(false);
+                $"  calibration round {round}: {string.Join(", ", loaded.Select((p, i) => $"{p.Guest.Name} {measured[i]:0.0}% for {p.Load.CpuPercent:0.#}%"))}"));
+            await Task.WhenAll(restarts).ConfigureAwait(false);
         }
-        foreach (var p in plans) _cpuSettings[(p.Guest.Name, p.Load.CpuPercent)] = p.CpuSetting;
+        foreach (var p in loaded.Where(p => !p.Converged && best[p].Setting != p.CpuSetting))
+        {
+            // Out of rounds: keep the closest setting seen; the verdict reports the miss as invalid.
+            p.CpuSetting = best[p].Setting;
+            p.CpuErrorAfter = best[p].Error;
+            await RestartCpuAsync(p, lifetime, ct).ConfigureAwait(false);
+        }
+        foreach (var p in loaded) _cpuSettings[(p.Guest.Name, p.Load.CpuPercent)] = p.CpuSetting;
     }
 
-    private async Task RestartCpuAsync(GuestPlan p, TimeSpan lifetime, CancellationToken ct)
+    /// <summary>
+    /// The solo reference of a level is the guest at that level with its neighbours frozen, so each guest also gets
+    /// the setting that gives its target alone (once per level and guest; later scenarios reuse it). Comparing
+    /// co-run and solo at the same utilisation is what shows a neighbour that slows a guest without moving it.
+    /// </summary>
+    private async Task CalibrateSoloAsync(GuestPlan[] plans, TimeSpan lifetime, CancellationToken ct)
+    {
+        foreach (var p in plans)
+        {
+            if (p.Load.CpuPercent <= 0)
+            {
+                p.SoloSetting = p.CpuSetting;
+                continue;
+            }
+            if (_soloSettings.TryGetValue((p.Guest.Name, p.Load.CpuPercent), out var known))
+            {
+                p.SoloSetting = known;
+                continue;
+            }
+            await SetFrozenAsync(plans, except: p, ct).ConfigureAwait(false);
+            var setting = p.CpuSetting;
+            var best = (Setting: setting, Error: double.PositiveInfinity);
+            for (var round = 1; round <= _options.CalibrationMaxRounds; round++)
+            {
+                await Task.Delay(WarmUp, _time, ct).ConfigureAwait(false);
+                var cpu = await MeasureCpuAsync(p, _options.CalibrationRound, ct).ConfigureAwait(false);
+                var error = cpu - p.Load.CpuPercent;
+                if (Math.Abs(error) < Math.Abs(best.Error)) best = (setting, error);
+                _progress(string.Create(CultureInfo.InvariantCulture,
+                    $"  {p.Guest.Name} alone: setting {setting} gives {cpu:0.0}% for {p.Load.CpuPercent:0.#}%"));
+                if (Math.Abs(error) <= _options.CalibrationTolerance) break;
+                setting = CpuSetting.Correct(setting, cpu, p.Load.CpuPercent);
+                await RestartCpuAsync(p, lifetime, ct, setting).ConfigureAwait(false);
+                await SetFrozenAsync(plans, except: p, ct).ConfigureAwait(false);
+            }
+            p.SoloSetting = _soloSettings[(p.Guest.Name, p.Load.CpuPercent)] = best.Setting;
+        }
+        await SetFrozenAsync(plans, except: null, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// CPU % over a calibration round, measured exactly as the repetitions measure a segment (snapshot, window,
+    /// snapshot, pause), so that the measurement's own cost inside the guest is the same in both and calibrated in.
+    /// </summary>
+    private async Task<double> MeasureCpuAsync(GuestPlan p, TimeSpan round, CancellationToken ct)
+    {
+        var windows = Math.Max(1, (int)Math.Round(round / _options.Window));
+        double cpuSeconds = 0, wall = 0;
+        for (var i = 0; i < windows; i++)
+        {
+            await Task.Delay(StateChange, _time, ct).ConfigureAwait(false);
+            var start = await SnapshotAsync(p, ct).ConfigureAwait(false);
+            await Task.Delay(_options.Window, _time, ct).ConfigureAwait(false);
+            var end = await SnapshotAsync(p, ct).ConfigureAwait(false);
+            var seconds = end.GuestTime - start.GuestTime;
+            cpuSeconds += Usage.Cpu(start, end, p.Guest.Allocation).CpuPercent / 100 * seconds;
+            wall += seconds;
+        }
+        return wall > 0 ? cpuSeconds / wall * 100 : double.NaN;
+    }
+
+    private async Task<List<GuestSegment>> MeasureAsync(Scenario scenario, GuestPlan[] plans, TimeSpan lifetime, CancellationToken ct)
+    {
+        // Seeded by the scenario, so a rerun measures in the same order and results can be compared.
+        var random = new Random(StableHash(scenario.Name));
+        var result = new List<GuestSegment>();
+        for (var rep = 1; rep <= _options.Repetitions; rep++)
+        {
+            var order = new List<Segment> { new(rep, SegmentKind.CoRun, null) };
+            order.AddRange(plans.Select(p => new Segment(rep, SegmentKind.Solo, p.Guest.Name)));
+            random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(order));
+            _progress($"{scenario.Name}: measuring repetition {rep}/{_options.Repetitions} ({string.Join(", ", order.Select(s => s.SoloGuest is { } g ? g + " alone" : "co-run"))})");
+            foreach (var segment in order)
+            {
+                var active = segment.SoloGuest is { } solo ? plans.First(p => p.Guest.Name == solo) : null;
+                // Each side runs the setting calibrated for it: co-run settings together, a solo setting alone.
+                var switching = (active is null
+                        ? plans.Where(p => p.Load.CpuPercent > 0 && p.RunningSetting != p.CpuSetting).Select(p => (p, p.CpuSetting))
+                        : new[] { (active, active.SoloSetting) }.Where(x => x.active.Load.CpuPercent > 0 && x.active.RunningSetting != x.SoloSetting))
+                    .ToArray();
+                await Task.WhenAll(switching.Select(x => RestartCpuAsync(x.Item1, lifetime, ct, x.Item2))).ConfigureAwait(false);
+                await SetFrozenAsync(plans, except: active, ct, freezeAll: active is not null).ConfigureAwait(false);
+                await Task.Delay(switching.Length > 0 ? StateChange + SwitchWarmUp : StateChange, _time, ct).ConfigureAwait(false);
+                var measuredPlans = plans.Where(p => segment.Measures(p.Guest.Name)).ToArray();
+                var starts = await Task.WhenAll(measuredPlans.Select(p => SnapshotAsync(p, ct))).ConfigureAwait(false);
+                await Task.Delay(_options.Window, _time, ct).ConfigureAwait(false);
+                var ends = await Task.WhenAll(measuredPlans.Select(p => SnapshotAsync(p, ct))).ConfigureAwait(false);
+                for (var i = 0; i < measuredPlans.Length; i++)
+                {
+                    result.Add(new GuestSegment(segment, measuredPlans[i].Guest.Name, starts[i], ends[i]));
+                }
+            }
+        }
+        await SetFrozenAsync(plans, except: null, ct).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>Freezes every guest but <paramref name="except"/> when asked to, else thaws all; only changes are sent.</summary>
+    private static Task SetFrozenAsync(GuestPlan[] plans, GuestPlan? except, CancellationToken ct, bool freezeAll = true) =>
+        Task.WhenAll(plans.Select(async p =>
+        {
+            var frozen = except is not null && freezeAll && p != except;
+            if (frozen == p.Frozen) return;
+            await RunChecked(p, frozen ? StressNg.Pause : StressNg.Resume, ct).ConfigureAwait(false);
+            p.Frozen = frozen;
+        }));
+
+    private async Task<CounterSample> SnapshotAsync(GuestPlan p, CancellationToken ct)
+    {
+        var output = await RunChecked(p, SamplerScript.Command(p.Guest.SamplerSource, TimeSpan.Zero), ct).ConfigureAwait(false);
+        return CounterSample.Parse(output.Trim(), _time.GetUtcNow())
+               ?? throw new GuestFailedException($"guest {p.Guest.Name}: unreadable counter snapshot '{output.Trim()}'");
+    }
+
+    private (GuestMeasurement[] Guests, Verdict Verdict) Judge(
+        Scenario scenario, GuestPlan[] plans, List<GuestSegment> segments, Dictionary<string, IReadOnlyList<ProbeSample>> probes)
+    {
+        var limits = new IsolationThresholds(_options.CpuTolerance, _options.RamTolerance, _options.WaitThreshold,
+            _options.DegradationThreshold, _options.SoloMaxCov);
+        var checks = new List<Check>();
+        var invalid = new List<string>();
+        var guests = new List<GuestMeasurement>();
+        var seed = StableHash(scenario.Name);
+        foreach (var p in plans)
+        {
+            var name = p.Guest.Name;
+            var values = segments.Where(s => s.Guest == name)
+                .Select(s => (s.Segment, Values: SegmentValues.Of(s, probes[name], p.Guest.Allocation)))
+                .ToArray();
+            var pairs = values.Where(v => v.Segment.Kind == SegmentKind.CoRun)
+                .Join(values.Where(v => v.Segment.Kind == SegmentKind.Solo), c => c.Segment.Repetition, s => s.Segment.Repetition,
+                    (c, s) => (CoRun: c.Values, Solo: s.Values))
+                .ToArray();
+            var waitSource = p.Guest.SamplerSource == SamplerSource.Procfs ? "steal" : "run-queue wait";
+            var (metrics, guestChecks, guestInvalid) = InterferenceJudge.Judge(p.Load, pairs, limits, waitSource, seed++);
+            checks.AddRange(guestChecks);
+            invalid.AddRange(guestInvalid);
+            if (!p.Converged)
+            {
+                invalid.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"{name}: CPU load not brought to target with its neighbours running (closest {p.Load.CpuPercent + p.CpuErrorAfter:0.0}% for {p.Load.CpuPercent:0.#}% after {p.Rounds} rounds)"));
+            }
+
+            var coRun = segments.Where(s => s.Guest == name && s.Segment.Kind == SegmentKind.CoRun).ToArray();
+            var series = coRun.SelectMany(s => p.Sampler.Between(s.Start.ReceivedAt, s.End.ReceivedAt)).ToArray();
+            var points = Usage.Series(series, p.Guest.Allocation);
+            guests.Add(new GuestMeasurement(
+                name, p.Guest.Identity, p.Load.CpuPercent, p.Load.RamPercent, metrics.CoRunCpu.Value, metrics.CoRunRam.Value,
+                SeriesSummary.Of(coRun.Select(s => SegmentValues.Of(s, [], p.Guest.Allocation).CpuPercent)),
+                SeriesSummary.Of(coRun.Select(s => Usage.RamPercent(s.End, p.Guest.Allocation))),
+                SeriesSummary.Of(points.Select(s => s.StealPercent)),
+                coRun.Sum(s => s.End.GuestTime - s.Start.GuestTime),
+                new CalibrationOutcome(p.Rounds, p.Converged, p.CpuSetting, Math.Max(0, p.MemoryBytes), p.CpuErrorBefore, p.CpuErrorAfter, p.RamErrorAfter),
+                points,
+                metrics));
+        }
+        return (guests.ToArray(), new Verdict(scenario.DisplayName, checks, invalid));
+    }
+
+    private async Task RestartCpuAsync(GuestPlan p, TimeSpan lifetime, CancellationToken ct, int? setting = null)
     {
         await RunChecked(p, StressNg.StopCpu, ct).ConfigureAwait(false);
-        await StartCpuAsync(p, lifetime, ct).ConfigureAwait(false);
-    }
-
-    private GuestMeasurement Measure(GuestPlan p, DateTimeOffset from, DateTimeOffset to)
-    {
-        var samples = p.Sampler.Between(from, to);
-        if (samples.Count < 2) throw new GuestFailedException($"guest {p.Guest.Name}: only {samples.Count} sample(s) in the window");
-        var alloc = p.Guest.Allocation;
-        var series = Usage.Series(samples, alloc);
-        var (cpu, _) = Usage.Cpu(samples[0], samples[^1], alloc);
-        var ram = SeriesSummary.Of(series.Select(s => s.RamPercent));
-        return new GuestMeasurement(
-            p.Guest.Name, p.Guest.Identity, p.Load.CpuPercent, p.Load.RamPercent, cpu, ram.Mean,
-            SeriesSummary.Of(series.Select(s => s.CpuPercent)), ram, SeriesSummary.Of(series.Select(s => s.StealPercent)),
-            samples[^1].GuestTime - samples[0].GuestTime,
-            new CalibrationOutcome(p.Rounds, p.Converged, p.CpuSetting, Math.Max(0, p.MemoryBytes), p.CpuErrorBefore, p.CpuErrorAfter, p.RamErrorAfter),
-            series);
+        await StartCpuAsync(p, lifetime, ct, setting).ConfigureAwait(false);
     }
 
     private static async Task StopAllAsync(GuestPlan p, CancellationToken ct)
     {
         var left = await RunChecked(p, StressNg.StopAllAndList, ct).ConfigureAwait(false);
+        p.Frozen = false;
         if (!string.IsNullOrWhiteSpace(left))
         {
             throw new GuestFailedException($"guest {p.Guest.Name}: load processes still running after stop: {left.Trim()}");
@@ -263,8 +435,9 @@ public sealed class ScenarioRunner : IAsyncDisposable
         return e;
     }
 
-    private static string Signed(double value) =>
-        Math.Round(value, 1).ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture);
+    // string.GetHashCode is randomised per process; results must be reproducible across runs.
+    private static int StableHash(string text) =>
+        text.Aggregate(17, (h, c) => unchecked(h * 31 + c));
 
     public async ValueTask DisposeAsync()
     {
@@ -280,6 +453,9 @@ public sealed class ScenarioRunner : IAsyncDisposable
         public long MemoryBytes { get; set; }
         public int Rounds { get; set; }
         public bool Converged { get; set; }
+        public bool? Frozen { get; set; }
+        public int SoloSetting { get; set; }
+        public int RunningSetting { get; set; }
         public double CpuErrorBefore { get; set; } = double.NaN;
         public double CpuErrorAfter { get; set; } = double.NaN;
         public double RamErrorAfter { get; set; } = double.NaN;

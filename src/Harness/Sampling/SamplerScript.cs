@@ -4,10 +4,13 @@ namespace Harness.Sampling;
 
 /// <summary>
 /// The in-guest sampler: a bash loop that prints one line of raw counters per interval on stdout, streamed over
-/// one SSH channel. It uses shell builtins only (read, printf) apart from sleep, so its own cost stays tiny.
-/// Counter names: cpu_ns, mem_bytes, inactive_file, mem_limit, quota_us, period_us, nr_periods, nr_throttled,
-/// throttled_ns (cgroup); user, nice, system, idle, iowait, irq, softirq, steal, guest, guest_nice (USER_HZ ticks),
-/// mem_total, mem_available (bytes) (procfs).
+/// one SSH channel; with a zero interval it prints one line and exits (a snapshot at a phase boundary).
+/// It uses shell builtins only (read, printf; the read timeout replaces sleep), so its own cost stays tiny.
+/// t is the guest's clock ($EPOCHREALTIME, microseconds). Counter names: cpu_ns, mem_bytes, inactive_file,
+/// mem_limit, quota_us, period_us, nr_periods, nr_throttled, throttled_ns (cgroup); user, nice, system, idle,
+/// iowait, irq, softirq, steal, guest, guest_nice (USER_HZ ticks), mem_total, mem_available (bytes) (procfs);
+/// rq_run_ns and rq_wait_ns, summed over the load and probe processes from /proc/PID/schedstat: time on a CPU
+/// and time runnable but waiting for one (both).
 /// </summary>
 public static class SamplerScript
 {
@@ -29,9 +32,9 @@ public static class SamplerScript
             mem=$cg/memory
           fi
         fi
+        exec 9<> <(:)
         while :; do
-          read -r up _ < /proc/uptime
-          line="t=$up"
+          line="t=$EPOCHREALTIME"
           case $mode in
           cgroup2)
             while read -r k v; do case $k in
@@ -63,8 +66,15 @@ public static class SamplerScript
             done < /proc/meminfo
             ;;
           esac
+          rr=0; rw=0
+          for d in /proc/[0-9]*; do
+            read -r c 2>/dev/null < $d/comm || continue
+            case $c in stress*|cpulimit|harness-probe) read -r a b _ 2>/dev/null < $d/schedstat && { rr=$((rr + a)); rw=$((rw + b)); };; esac
+          done
+          line="$line rq_run_ns=$rr rq_wait_ns=$rw"
           printf '%s\n' "$line" || exit 0
-          sleep "$iv"
+          [ "$iv" = 0 ] && exit 0
+          read -t "$iv" -u 9 _
         done
         """;
 }

@@ -1,0 +1,82 @@
+using System.Globalization;
+using Harness.Configuration;
+using Harness.Remote;
+using Harness.Reporting;
+using Harness.Sampling;
+using Harness.Testbeds.Docker;
+using Spectre.Console;
+
+namespace Harness.Cli;
+
+/// <summary>Figures of merit of the gate itself, from recorded runs: does it catch interference, does it cry wolf.</summary>
+public static class Benchmark
+{
+    public static int Summarise(IReadOnlyList<string> args, IAnsiConsole console)
+    {
+        var nulls = new List<RunRecord>();
+        var controls = new List<RunRecord>();
+        List<RunRecord>? current = null;
+        foreach (var a in args)
+        {
+            if (a == "--null") current = nulls;
+            else if (a == "--control") current = controls;
+            else (current ?? throw new ArgumentException("name --null or --control before the result files"))
+                .Add(RunRecord.Load(RunReports.ResultsPath(a)));
+        }
+        if (nulls.Count == 0 && controls.Count == 0) throw new ArgumentException("benchmark needs --null and/or --control result files");
+
+        var nullScenarios = nulls.SelectMany(r => r.Scenarios).ToArray();
+        var nullGuests = nullScenarios.SelectMany(s => s.Checks.GroupBy(c => c.Guest)).ToArray();
+        var controlScenarios = controls.SelectMany(r => r.Scenarios).ToArray();
+        var detected = controlScenarios.Count(s =>
+            s.Outcome == "fail"
+            && s.Checks.Any(c => !c.Passed && c.Metric.StartsWith("wait", StringComparison.Ordinal))
+            && s.Checks.Any(c => !c.Passed && c.Metric.StartsWith("throughput", StringComparison.Ordinal)));
+
+        var table = new Table().AddColumns("figure", "value");
+        void Row(string name, string value) => table.AddRow(Markup.Escape(name), Markup.Escape(value));
+        Row("null runs / scenarios", $"{nulls.Count} / {nullScenarios.Length}");
+        Row("false alarms (null scenarios failed)", Rate(nullScenarios.Count(s => s.Outcome == "fail"), nullScenarios.Length));
+        Row("false alarms (null guest verdicts failed)", Rate(nullGuests.Count(g => g.Any(c => !c.Passed)), nullGuests.Length));
+        Row("null scenarios invalid", Rate(nullScenarios.Count(s => s.Outcome == "invalid"), nullScenarios.Length));
+        foreach (var metric in nullScenarios.SelectMany(s => s.Checks).Select(c => c.Metric).Distinct())
+        {
+            var checks = nullScenarios.SelectMany(s => s.Checks).Where(c => c.Metric == metric).ToArray();
+            Row($"  null checks failed: {metric}", Rate(checks.Count(c => !c.Passed), checks.Length));
+            Row($"  null {metric}: largest measured (95% high)", F(checks.Max(c => double.IsNaN(c.High) ? c.Measured : c.High)));
+        }
+        Row("negative-control runs", controls.Count.ToString(CultureInfo.InvariantCulture));
+        Row("detection rate (fail naming wait and throughput)", Rate(detected, controlScenarios.Length));
+        Row("largest |achieved - target| CPU, null", F(nulls.Max(r => r.MaxAbsCpuError) ?? double.NaN));
+        Row("largest |achieved - target| RAM, null", F(nulls.Max(r => r.MaxAbsRamError) ?? double.NaN));
+        Row("suite wall time, null (s)", string.Join(", ", nulls.Select(r => F(r.WallSeconds ?? double.NaN))));
+        Row("wall time, negative control (s)", string.Join(", ", controls.Select(r => F(r.WallSeconds ?? double.NaN))));
+        console.Write(table);
+        return 0;
+    }
+
+    /// <summary>Streams the sampler from one idle guest and reads what that cost the guest's own cgroup.</summary>
+    public static async Task<int> SamplerCostAsync(IReadOnlyList<string> args, IAnsiConsole console, CancellationToken cancellationToken)
+    {
+        var seconds = args is ["--seconds", var s] ? double.Parse(s, CultureInfo.InvariantCulture) : 30;
+        var options = OptionsLoader.Load() with { GuestCount = 1 };
+        using var key = SshKeyPair.Create("sampler-cost");
+        await using var testbed = await DockerTestbed.CreateAsync(options, "cost-" + Environment.ProcessId, key, m => console.WriteLine(m), cancellationToken);
+        var guest = testbed.Guests[0];
+        await using var sampler = new GuestSampler(guest.Shell, guest.SamplerSource, options.SampleInterval);
+        await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+        var from = sampler.Latest ?? throw new InvalidOperationException("no samples");
+        await Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken);
+        var to = sampler.Latest!;
+        var cpuSeconds = (to["cpu_ns"]!.Value - from["cpu_ns"]!.Value) / 1e9;
+        var wall = to.GuestTime - from.GuestTime;
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"sampler cost per guest: {cpuSeconds / wall * 100:0.000}% of one CPU ({cpuSeconds * 1000 / wall:0.0} ms per second, interval {options.SampleInterval.TotalSeconds:0.###} s, {wall:0} s measured, sshd included)"));
+        return 0;
+    }
+
+    private static string Rate(int count, int total) =>
+        total == 0 ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"{count}/{total} = {count * 100.0 / total:0.0}%");
+
+    private static string F(double v) => double.IsNaN(v) ? "n/a" : v.ToString("0.00", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,9 @@
+using Harness.Cli;
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+return await Commands.RunAsync(args, Spectre.Console.AnsiConsole.Console, cancel.Token);

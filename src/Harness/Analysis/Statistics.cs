@@ -1,0 +1,78 @@
+using MathNet.Numerics.Distributions;
+using MathNet.Numerics.Statistics;
+
+namespace Harness.Analysis;
+
+/// <summary>A point estimate with a 95% confidence interval.</summary>
+public sealed record Estimate(double Value, double Low, double High)
+{
+    public static Estimate Unknown { get; } = new(double.NaN, double.NaN, double.NaN);
+
+    public bool IsKnown => !double.IsNaN(Value);
+}
+
+/// <summary>The few statistics the verdict needs, on top of MathNet.Numerics.</summary>
+public static class Stats
+{
+    /// <summary>Mean with a Student-t 95% interval.</summary>
+    public static Estimate Mean(IReadOnlyList<double> values)
+    {
+        var v = values.Where(x => !double.IsNaN(x)).ToArray();
+        if (v.Length == 0) return Estimate.Unknown;
+        var mean = v.Mean();
+        if (v.Length == 1) return new Estimate(mean, double.NegativeInfinity, double.PositiveInfinity);
+        var half = StudentT.InvCDF(0, 1, v.Length - 1, 0.975) * v.StandardDeviation() / Math.Sqrt(v.Length);
+        return new Estimate(mean, mean - half, mean + half);
+    }
+
+    /// <summary>
+    /// Percentile bootstrap over paired repetitions: resamples whole pairs, so that each co-run value stays with
+    /// the solo value measured next to it. Seeded, so the same data always gives the same interval.
+    /// </summary>
+    public static Estimate PairedBootstrap(
+        IReadOnlyList<double> coRun, IReadOnlyList<double> solo, Func<double[], double[], double> statistic, int seed, int resamples = 2000)
+    {
+        var pairs = coRun.Zip(solo).Where(p => !double.IsNaN(p.First) && !double.IsNaN(p.Second)).ToArray();
+        if (pairs.Length < 2) return Estimate.Unknown;
+        var point = statistic(pairs.Select(p => p.First).ToArray(), pairs.Select(p => p.Second).ToArray());
+        var random = new Random(seed);
+        var results = new double[resamples];
+        var a = new double[pairs.Length];
+        var b = new double[pairs.Length];
+        for (var r = 0; r < resamples; r++)
+        {
+            for (var i = 0; i < pairs.Length; i++)
+            {
+                var pick = pairs[random.Next(pairs.Length)];
+                a[i] = pick.First;
+                b[i] = pick.Second;
+            }
+            results[r] = statistic(a, b);
+        }
+        var finite = results.Where(double.IsFinite).ToArray();
+        if (finite.Length == 0) return new Estimate(point, double.NaN, double.NaN);
+        return new Estimate(point, finite.Quantile(0.025), finite.Quantile(0.975));
+    }
+
+    /// <summary>D = 1 − median(co-run) / median(solo), in percent: how much slower the victim got.</summary>
+    public static double Degradation(double[] coRun, double[] solo) => (1 - coRun.Median() / solo.Median()) * 100;
+
+    /// <summary>Median of the paired differences co-run − solo.</summary>
+    public static double MedianDifference(double[] coRun, double[] solo) => coRun.Zip(solo, (c, s) => c - s).Median();
+
+    /// <summary>Median of the paired ratios co-run / solo.</summary>
+    public static double MedianRatio(double[] coRun, double[] solo) => coRun.Zip(solo, (c, s) => c / s).Median();
+
+    /// <summary>Coefficient of variation in percent.</summary>
+    public static double CoefficientOfVariation(IReadOnlyList<double> values)
+    {
+        var v = values.Where(x => !double.IsNaN(x)).ToArray();
+        return v.Length < 2 ? double.NaN : v.StandardDeviation() / Math.Abs(v.Mean()) * 100;
+    }
+
+    public static double Percentile(IEnumerable<double> values, double p)
+    {
+        var v = values.ToArray();
+        return v.Length == 0 ? double.NaN : v.Quantile(p);
+    }
+}

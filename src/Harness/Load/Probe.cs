@@ -1,0 +1,71 @@
+using System.Globalization;
+
+namespace Harness.Load;
+
+/// <summary>
+/// One run of the probe's fixed work: when it ended (guest clock, seconds), how long it took on the wall clock,
+/// and how much CPU time it actually got meanwhile (its own schedstat). Their ratio is the share of the time it
+/// wanted a CPU that it had one — free of how fast the CPU itself ran, which on shared hosts drifts on its own.
+/// </summary>
+public readonly record struct ProbeSample(double Time, double LatencyMicroseconds, double CpuMicroseconds)
+{
+    /// <summary>CPU time over wall time of this run, 0..1 (1: it never waited).</summary>
+    public double Share => CpuMicroseconds <= 0 ? double.NaN : Math.Min(1, CpuMicroseconds / LatencyMicroseconds);
+}
+
+/// <summary>
+/// The victim's view: a small fixed amount of CPU work repeated at a fixed gap inside each guest, timed with the
+/// guest's clock. A neighbour that steals CPU time makes each unit of work take longer even when the guest's
+/// utilisation does not move. Runs as a copy of bash named harness-probe, so the sampler can find it and it
+/// needs nothing the image does not already have.
+/// </summary>
+public static class Probe
+{
+    public const string LogFile = "/tmp/harness-probe.log";
+    private const string PidFile = "/tmp/harness-probe.pid";
+
+    // About 2 ms of work every 100 ms (~2% of a CPU). Shorter bursts run on the scheduler's wake-up credit and
+    // never feel a busy neighbour; much longer ones would hit the guest's own quota and measure that instead.
+    public const int DefaultIterations = 2000;
+    public static readonly TimeSpan DefaultGap = TimeSpan.FromMilliseconds(100);
+
+    public static string Start(int iterations, TimeSpan gap, TimeSpan timeout)
+    {
+        var gapSeconds = gap.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+        var body = """
+            exec 9<> <(:); n=$1; gap=$2; end=$(( ${EPOCHREALTIME/./} + $3 * 1000000 ))
+            while :; do
+              read -r r0 _ < /proc/$$/schedstat; t0=$EPOCHREALTIME; i=0
+              while (( i < n )); do (( i++ )); done
+              t1=$EPOCHREALTIME; read -r r1 _ < /proc/$$/schedstat; u1=${t1/./}
+              printf '%s %d %d\n' "$t1" $(( u1 - ${t0/./} )) $(( (r1 - r0) / 1000 ))
+              (( u1 > end )) && exit 0
+              read -t "$gap" -u 9 _
+            done
+            """;
+        return $"cp -f /bin/bash /tmp/harness-probe || exit 1; setsid /tmp/harness-probe -c '{body.Replace("'", "'\\''", StringComparison.Ordinal)}' harness-probe {iterations} {gapSeconds} {(long)Math.Ceiling(timeout.TotalSeconds)} </dev/null >{LogFile} 2>/dev/null & echo $! > {PidFile}";
+    }
+
+    public static string Stop => $"[ -f {PidFile} ] && kill -KILL -- \"-$(cat {PidFile})\" 2>/dev/null; rm -f {PidFile}; true";
+
+    /// <summary>Prints the probe's log, then empties it.</summary>
+    public static string Collect => $"cat {LogFile} 2>/dev/null; : > {LogFile} 2>/dev/null; true";
+
+    public static IReadOnlyList<ProbeSample> Parse(string output)
+    {
+        var result = new List<ProbeSample>();
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = line.Split(' ');
+            if (parts.Length == 3
+                && double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var t)
+                && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var us)
+                && double.TryParse(parts[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var cpu)
+                && us > 0)
+            {
+                result.Add(new ProbeSample(t, us, cpu));
+            }
+        }
+        return result;
+    }
+}

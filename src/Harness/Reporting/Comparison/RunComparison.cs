@@ -1,0 +1,138 @@
+using Harness.Analysis;
+
+namespace Harness.Reporting.Comparison;
+
+/// <summary>
+/// When a run counts as worse than its baseline. A metric regresses when its badness (see <see cref="MetricDirections.Badness"/>)
+/// grew by more than <see cref="ThresholdPercent"/> % of the baseline's badness and by more than <see cref="MinimumPoints"/>
+/// points; the second condition keeps near-perfect metrics (RAM 0.1 → 0.8 points off, well inside a 5-point tolerance) from tripping the gate on noise.
+/// </summary>
+public sealed record ComparisonOptions(double ThresholdPercent = ComparisonOptions.DefaultThresholdPercent, double MinimumPoints = ComparisonOptions.DefaultMinimumPoints, bool AllowMissing = false)
+{
+    public const double DefaultThresholdPercent = 5;
+    public const double DefaultMinimumPoints = 1;
+}
+
+public enum ComparisonStatus
+{
+    Unchanged,
+    Better,
+
+    /// <summary>Worse, but within the threshold.</summary>
+    Worse,
+    Regressed,
+
+    /// <summary>In the baseline but not measured in the run (scenario missing or errored).</summary>
+    Missing,
+
+    /// <summary>Measured in the run only; nothing to compare against.</summary>
+    New,
+}
+
+/// <summary>One metric of one guest in one scenario, in the run and in the baseline.</summary>
+public sealed record MetricComparison(
+    string Scenario,
+    string Guest,
+    string Metric,
+    MetricDirection Direction,
+    double Target,
+    Check? Run,
+    Check? Baseline,
+    MeanInterval? RunInterval,
+    MeanInterval? BaselineInterval,
+    ComparisonStatus Status)
+{
+    public double? RunBadness => Run is null ? null : MetricDirections.Badness(Direction, Run.Target, Run.Measured);
+
+    public double? BaselineBadness => Baseline is null ? null : MetricDirections.Badness(Direction, Baseline.Target, Baseline.Measured);
+
+    /// <summary>How much worse the run is, in points of badness (negative: better).</summary>
+    public double? WorseByPoints => RunBadness - BaselineBadness;
+
+    /// <summary>Change in badness relative to the baseline's, in %.</summary>
+    public double? WorseByPercent => WorseByPoints is { } d && BaselineBadness is { } b
+        ? b > 1e-9 ? d / b * 100 : d > 1e-9 ? double.PositiveInfinity : 0
+        : null;
+
+    /// <summary>Whether the two series' 95% intervals of the mean overlap: if they do, the change may be noise.</summary>
+    public bool? IntervalsOverlap => RunInterval is not null && BaselineInterval is not null ? RunInterval.Overlaps(BaselineInterval) : null;
+}
+
+/// <summary>A testbed fact or setting in both runs, e.g. PVE, kernel and QEMU versions for an upgrade gate.</summary>
+public sealed record FactComparison(string Section, string Name, string? Run, string? Baseline)
+{
+    public bool Differs => !string.Equals(Run, Baseline, StringComparison.Ordinal);
+}
+
+/// <summary>A run against a baseline run, per scenario, guest and metric.</summary>
+public sealed record RunComparison(string RunId, string BaselineId, ComparisonOptions Options, IReadOnlyList<MetricComparison> Metrics, IReadOnlyList<FactComparison> Facts)
+{
+    public const int ExitOk = 0, ExitRegressed = 1, ExitUsage = 2;
+
+    // Versions that decide an upgrade gate come first in the side-by-side facts.
+    private static readonly string[] KeyFacts = ["pve", "kernel", "qemu", "backend", "docker", "host.os", "cgroup"];
+
+    public IReadOnlyList<MetricComparison> Regressions => Metrics
+        .Where(m => m.Status == ComparisonStatus.Regressed || (m.Status == ComparisonStatus.Missing && !Options.AllowMissing))
+        .ToArray();
+
+    public bool Regressed => Regressions.Count > 0;
+
+    public int ExitCode => Regressed ? ExitRegressed : ExitOk;
+
+    public static RunComparison Compare(RunRecord run, RunRecord baseline, ComparisonOptions? options = null)
+    {
+        options ??= new ComparisonOptions();
+        var metrics = new List<MetricComparison>();
+        var runScenarios = run.Scenarios.GroupBy(s => s.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+        var baseScenarios = baseline.Scenarios.GroupBy(s => s.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+        var names = baseline.Scenarios.Select(s => s.Name).Concat(run.Scenarios.Select(s => s.Name)).Distinct(StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            runScenarios.TryGetValue(name, out var r);
+            baseScenarios.TryGetValue(name, out var b);
+            var keys = (b?.Checks ?? []).Concat(r?.Checks ?? []).Select(c => (c.Guest, c.Metric)).Distinct();
+            foreach (var (guest, metric) in keys)
+            {
+                var rc = r?.Checks.FirstOrDefault(c => c.Guest == guest && c.Metric == metric);
+                var bc = b?.Checks.FirstOrDefault(c => c.Guest == guest && c.Metric == metric);
+                var direction = MetricDirections.Of(metric);
+                metrics.Add(new MetricComparison(name, guest, metric, direction, (rc ?? bc)!.Target, rc, bc,
+                    Interval(r, guest, metric), Interval(b, guest, metric), Judge(direction, rc, bc, options)));
+            }
+        }
+        return new RunComparison(run.RunId, baseline.RunId, options, metrics, CompareFacts(run, baseline));
+    }
+
+    private static ComparisonStatus Judge(MetricDirection direction, Check? run, Check? baseline, ComparisonOptions options)
+    {
+        if (run is null) return ComparisonStatus.Missing;
+        if (baseline is null) return ComparisonStatus.New;
+        // A value the run could not measure is never better than one it could.
+        if (double.IsNaN(run.Measured)) return double.IsNaN(baseline.Measured) ? ComparisonStatus.Unchanged : ComparisonStatus.Regressed;
+        if (double.IsNaN(baseline.Measured)) return ComparisonStatus.Better;
+        var runBad = MetricDirections.Badness(direction, run.Target, run.Measured);
+        var baseBad = MetricDirections.Badness(direction, baseline.Target, baseline.Measured);
+        var delta = runBad - baseBad;
+        if (Math.Abs(delta) < 1e-9) return ComparisonStatus.Unchanged;
+        if (delta < 0) return ComparisonStatus.Better;
+        var percent = baseBad > 1e-9 ? delta / baseBad * 100 : double.PositiveInfinity;
+        return percent > options.ThresholdPercent && delta > options.MinimumPoints ? ComparisonStatus.Regressed : ComparisonStatus.Worse;
+    }
+
+    private static MeanInterval? Interval(ScenarioRecord? scenario, string guest, string metric) =>
+        scenario is null || MetricSeries.Of(scenario, guest, metric) is not { } series ? null : MeanInterval.Of(series);
+
+    private static IReadOnlyList<FactComparison> CompareFacts(RunRecord run, RunRecord baseline)
+    {
+        static IEnumerable<FactComparison> Section(string section, IReadOnlyDictionary<string, string> r, IReadOnlyDictionary<string, string> b) =>
+            r.Keys.Union(b.Keys, StringComparer.Ordinal)
+                .OrderBy(k => Array.FindIndex(KeyFacts, f => k.Contains(f, StringComparison.OrdinalIgnoreCase)) is var i and >= 0 ? i : KeyFacts.Length)
+                .ThenBy(k => k, StringComparer.Ordinal)
+                .Select(k => new FactComparison(section, k,
+                    r.TryGetValue(k, out var rv) ? ReportText.Safe(k, rv) : null,
+                    b.TryGetValue(k, out var bv) ? ReportText.Safe(k, bv) : null));
+
+        return [.. Section("testbed", run.Testbed, baseline.Testbed), .. Section("settings", run.Settings, baseline.Settings)];
+    }
+}

@@ -1,0 +1,67 @@
+using Harness.Analysis;
+
+namespace Harness.Reporting;
+
+/// <summary>A failed check with the scenario it belongs to; <see cref="Excess"/> is how far past its tolerance it went.</summary>
+public sealed record Breach(string Scenario, Check Check)
+{
+    public double Excess => double.IsNaN(Check.Measured) ? double.PositiveInfinity : Math.Abs(Check.Error) - Check.Tolerance;
+}
+
+/// <summary>What every human-readable report of a run shows, computed once so Markdown and HTML agree.</summary>
+internal sealed class RunSummaryModel
+{
+    private RunSummaryModel(RunRecord record)
+    {
+        Record = record;
+        Guests = record.Scenarios
+            .SelectMany(s => s.Guests.Select(g => g.Guest).Concat(s.Checks.Select(c => c.Guest)))
+            .Distinct(StringComparer.Ordinal)
+            .ToArray();
+        Breaches = record.Scenarios
+            .SelectMany(s => s.Checks.Where(c => !c.Passed).Select(c => new Breach(s.Name, c)))
+            .OrderByDescending(b => b.Excess)
+            .ThenBy(b => b.Scenario, StringComparer.Ordinal)
+            .ThenBy(b => b.Check.Guest, StringComparer.Ordinal)
+            .ToArray();
+        Passed = record.Scenarios.Count(s => s.Outcome == "pass");
+        Facts = record.Testbed.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => (f.Key, ReportText.Safe(f.Key, f.Value))).ToArray();
+        Settings = record.Settings.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => (f.Key, ReportText.Safe(f.Key, f.Value))).ToArray();
+    }
+
+    public RunRecord Record { get; }
+
+    /// <summary>Column order of Table 1: guests as they first appear (S1..S4).</summary>
+    public IReadOnlyList<string> Guests { get; }
+
+    /// <summary>Failed checks, worst first.</summary>
+    public IReadOnlyList<Breach> Breaches { get; }
+
+    public int Passed { get; }
+
+    public int NotPassed => Record.Scenarios.Count - Passed;
+
+    /// <summary>A run passes only when it ran something and every scenario passed.</summary>
+    public bool RunPassed => Record.Scenarios.Count > 0 && NotPassed == 0;
+
+    public IReadOnlyList<(string Key, string Value)> Facts { get; }
+
+    public IReadOnlyList<(string Key, string Value)> Settings { get; }
+
+    public static RunSummaryModel Of(RunRecord record) => new(record);
+
+    public static IReadOnlyList<Check> ChecksOf(ScenarioRecord scenario, string guest) =>
+        scenario.Checks.Where(c => c.Guest == guest).ToArray();
+
+    /// <summary>"✓" when all of the guest's checks held, "✗" when any failed, "" when it has none (error rows).</summary>
+    public static string Mark(IReadOnlyList<Check> checks) =>
+        checks.Count == 0 ? "" : checks.All(c => c.Passed) ? ReportText.Pass : ReportText.Fail;
+
+    /// <summary>"CPU 90 → 99.9" for one check, compact enough for a Table 1 cell.</summary>
+    public static string TargetToMeasured(Check c) =>
+        $"{ReportText.ShortMetric(c.Metric)} {ReportText.Number(c.Target, "0.##")} → {ReportText.Number(c.Measured)}";
+
+    public string Headline() =>
+        $"{(RunPassed ? "PASS" : "FAIL")}: {Record.Scenarios.Count} scenario(s), {Passed} pass, {NotPassed} not; " +
+        $"largest |achieved − target| CPU {ReportText.Number(Record.MaxAbsCpuError, "0.00")}, RAM {ReportText.Number(Record.MaxAbsRamError, "0.00")} points";
+}

@@ -1,0 +1,201 @@
+using System.Globalization;
+using Harness.Configuration;
+using Harness.Pve;
+using Harness.Remote;
+
+namespace Harness.Testbeds.Proxmox;
+
+/// <summary>One guest from nothing to a logged-in shell: VMID, clone (or create), config, start, address, SSH.</summary>
+internal sealed class GuestProvisioner(
+    IPveClient client, PveOptions pve, string runId, SshKeyPair key, GuestConnector connect, ProxmoxTestbed.Ledger ledger, ProgressSink progress)
+{
+    private const int IdAttempts = 8;
+    private readonly SemaphoreSlim _idGate = new(1);
+    private readonly HashSet<int> _usedIds = [];
+
+    public async Task<ProxmoxGuest> ProvisionAsync(
+        string name, string node, IReadOnlyList<PveClusterGuest> templates, GuestAllocation allocation, SemaphoreSlim cloneGate,
+        CancellationToken cancellationToken)
+    {
+        var vmName = $"harness-{GuestTags.Clean(runId)}-{name.ToLowerInvariant()}";
+        PveGuestRef guest;
+        await cloneGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            guest = pve.Kind == PveGuestKind.Vm
+                ? await CloneVmAsync(name, vmName, node, templates, cancellationToken).ConfigureAwait(false)
+                : await CreateContainerAsync(name, vmName, node, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            cloneGate.Release();
+        }
+
+        if (pve.Kind == PveGuestKind.Vm)
+        {
+            progress($"{name}: configuring {guest} ({pve.Cores} vCPU, {pve.MemoryMiB} MiB)");
+            await client.SetConfigAsync(guest, VmConfig(), cancellationToken).ConfigureAwait(false);
+        }
+        progress($"{name}: starting {guest}");
+        var start = await client.StartAsync(guest, cancellationToken).ConfigureAwait(false);
+        await PveTasks.WaitAsync(client, start, $"start of {guest}", pve.TaskTimeout, cancellationToken, pve.PollInterval).ConfigureAwait(false);
+
+        var deadline = DateTime.UtcNow + pve.BootTimeout;
+        var address = await WaitForAddressAsync(guest, deadline, cancellationToken).ConfigureAwait(false);
+        progress($"{name}: {guest} has address {address}; waiting for SSH");
+        var (shell, hostKey) = await connect(address, pve.SshUser, deadline, cancellationToken).ConfigureAwait(false);
+        return new ProxmoxGuest(name, guest, allocation, shell, address, hostKey, client, pve.TaskTimeout, pve.PollInterval, r =>
+        {
+            ledger.Destroyed(r);
+            return Task.CompletedTask;
+        });
+    }
+
+    private async Task<PveGuestRef> CloneVmAsync(string name, string vmName, string node, IReadOnlyList<PveClusterGuest> templates, CancellationToken cancellationToken)
+    {
+        // A template on the guest's own node clones locally; otherwise clone across (needs shared storage).
+        var template = templates.FirstOrDefault(t => t.Node == node) ?? templates[0];
+        for (var attempt = 1; ; attempt++)
+        {
+            var id = await NextIdAsync(cancellationToken).ConfigureAwait(false);
+            var guest = new PveGuestRef(node, PveGuestKind.Vm, id);
+            progress($"{name}: cloning template {template.VmId} to {guest} ({(pve.FullClone ? "full" : "linked")})");
+            ledger.Created(guest);
+            string upid;
+            try
+            {
+                upid = await client.CloneAsync(template.Ref, new PveCloneRequest(id, vmName, pve.FullClone, node, pve.Storage), cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (PveApiException e) when (e.IsAlreadyExists && attempt < IdAttempts)
+            {
+                // Someone else took the id between nextid and clone (nextid reserves nothing); it is theirs, not ours.
+                ledger.Forget(guest);
+                progress($"{name}: VMID {id} was taken meanwhile, trying another");
+                continue;
+            }
+            catch (PveApiException e) when (e.IsDoesNotExist)
+            {
+                throw new PveApiException(e.Method, e.Path, e.StatusCode, e.PveError, e.ParameterErrors,
+                    $"Template {template.VmId} on node {template.Node} could not be cloned; check HARNESS_PVE_TEMPLATE and HARNESS_PVE_NODES");
+            }
+            await PveTasks.WaitAsync(client, upid, $"clone of template {template.VmId} to {guest}", pve.TaskTimeout, cancellationToken, pve.PollInterval)
+                .ConfigureAwait(false);
+            return guest;
+        }
+    }
+
+    private async Task<PveGuestRef> CreateContainerAsync(string name, string hostname, string node, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var id = await NextIdAsync(cancellationToken).ConfigureAwait(false);
+            var guest = new PveGuestRef(node, PveGuestKind.Lxc, id);
+            progress($"{name}: creating {guest} from {pve.OsTemplate}");
+            ledger.Created(guest);
+            string upid;
+            try
+            {
+                var config = new Dictionary<string, string>(CommonConfig()) { ["swap"] = "0" };
+                upid = await client.CreateContainerAsync(node, new PveContainerCreateRequest(
+                    id, hostname, pve.OsTemplate!, pve.Storage!, pve.DiskGiB, pve.Bridge ?? "vmbr0", key.PublicKey, config), cancellationToken).ConfigureAwait(false);
+            }
+            catch (PveApiException e) when (e.IsAlreadyExists && attempt < IdAttempts)
+            {
+                ledger.Forget(guest);
+                progress($"{name}: VMID {id} was taken meanwhile, trying another");
+                continue;
+            }
+            await PveTasks.WaitAsync(client, upid, $"create of {guest}", pve.TaskTimeout, cancellationToken, pve.PollInterval).ConfigureAwait(false);
+            return guest;
+        }
+    }
+
+    private Dictionary<string, string> CommonConfig()
+    {
+        var c = new Dictionary<string, string>
+        {
+            ["cores"] = pve.Cores.ToString(CultureInfo.InvariantCulture),
+            ["memory"] = pve.MemoryMiB.ToString(CultureInfo.InvariantCulture),
+            ["cpuunits"] = pve.CpuUnits.ToString(CultureInfo.InvariantCulture),
+            ["tags"] = GuestTags.For(runId),
+        };
+        if (pve.CpuLimit > 0) c["cpulimit"] = pve.CpuLimit.ToString(CultureInfo.InvariantCulture);
+        return c;
+    }
+
+    private Dictionary<string, string> VmConfig()
+    {
+        var c = CommonConfig();
+        c["balloon"] = "0"; // fixed memory: a RAM % target must mean the configured RAM
+        c["agent"] = "1";
+        c["ciuser"] = pve.SshUser;
+        // PVE wants sshkeys percent-encoded with %20 for spaces (its 'urlencoded' format); the form body encodes it once more.
+        c["sshkeys"] = Uri.EscapeDataString(key.PublicKey);
+        c["ciupgrade"] = "0";
+        c["ipconfig0"] = "ip=dhcp";
+        c["onboot"] = "0";
+        if (pve.Bridge is { } bridge) c["net0"] = $"virtio,bridge={bridge}";
+        return c;
+    }
+
+    private async Task<int> NextIdAsync(CancellationToken cancellationToken)
+    {
+        await _idGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (pve.VmidRange is { } range)
+            {
+                for (var id = range.First; id <= range.Last; id++)
+                {
+                    if (_usedIds.Contains(id)) continue;
+                    if (await client.IsIdFreeAsync(id, cancellationToken).ConfigureAwait(false))
+                    {
+                        _usedIds.Add(id);
+                        return id;
+                    }
+                }
+                throw new HarnessConfigurationException([$"HARNESS_PVE_VMID_RANGE: no free VMID left in {range.First}-{range.Last}. Widen the range or remove guests left in it."]);
+            }
+            // nextid reserves nothing: remember what this run already took, and step past it.
+            var next = await client.GetNextIdAsync(cancellationToken).ConfigureAwait(false);
+            while (_usedIds.Contains(next))
+            {
+                next++;
+                while (!await client.IsIdFreeAsync(next, cancellationToken).ConfigureAwait(false)) next++;
+            }
+            _usedIds.Add(next);
+            return next;
+        }
+        finally
+        {
+            _idGate.Release();
+        }
+    }
+
+    private async Task<string> WaitForAddressAsync(PveGuestRef guest, DateTime deadline, CancellationToken cancellationToken)
+    {
+        string last = "no answer yet";
+        while (true)
+        {
+            try
+            {
+                var nics = await client.GetInterfacesAsync(guest, cancellationToken).ConfigureAwait(false);
+                var address = nics.SelectMany(n => n.Addresses.Where(a => ProxmoxTestbed.IsUsableAddress(n, a))).Select(a => a.Address).FirstOrDefault();
+                if (address is not null) return address;
+                last = "no IPv4 address besides loopback yet";
+            }
+            catch (PveApiException e) when (e.StatusCode == 500)
+            {
+                // "QEMU guest agent is not running" until the guest has booted far enough.
+                last = e.PveError;
+            }
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new TimeoutException(
+                    $"{guest} reported no IPv4 address within the boot timeout ({last}). Is qemu-guest-agent installed and enabled in the template, and does the bridge hand out DHCP leases?");
+            }
+            await Task.Delay(pve.PollInterval, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using Harness.Analysis;
+using Harness.Load;
+using Harness.Sampling;
+using Harness.Testbeds;
+using Xunit;
+
+namespace Harness.Tests.Analysis;
+
+public sealed class SegmentValuesTests
+{
+    private static CounterSample S(string line) => CounterSample.Parse(line, DateTimeOffset.UnixEpoch)!;
+
+    [Fact]
+    public void A_segment_gives_cpu_ram_wait_and_the_probe_inside_it()
+    {
+        var start = S("t=100.0 cpu_ns=0 quota_us=40000 period_us=100000 mem_bytes=500 mem_limit=1000 rq_run_ns=0 rq_wait_ns=0");
+        var end = S("t=102.0 cpu_ns=720000000 quota_us=40000 period_us=100000 mem_bytes=800 mem_limit=1000 rq_run_ns=700000000 rq_wait_ns=200000000");
+        ProbeSample[] probe = [new(99.9, 9999, 1), new(100.5, 2000, 2000), new(101.0, 2000, 1000), new(101.5, 4000, 2000), new(102.5, 9999, 1)];
+        var v = SegmentValues.Of(new GuestSegment(new Segment(1, SegmentKind.CoRun, null), "S1", start, end), probe,
+            new GuestAllocation(0.4, 1000));
+        Assert.Equal(90, v.CpuPercent, 6);
+        Assert.Equal(80, v.RamPercent, 6);
+        Assert.Equal(10, v.WaitPercent, 6); // 0.2 s waiting in 2 s of wall time
+        Assert.Equal(200.0 / 3, v.Speed, 6); // mean share of wall time on a CPU while busy: 1, 0.5, 0.5
+        Assert.True(v.P99Microseconds > 3900);
+    }
+
+    [Fact]
+    public void A_vm_reports_steal_as_its_wait_and_a_restarted_load_has_none()
+    {
+        var a = S("t=0 user=0 nice=0 system=0 idle=0 iowait=0 irq=0 softirq=0 steal=0 guest=0 guest_nice=0");
+        var b = S("t=1 user=60 nice=0 system=0 idle=20 iowait=0 irq=0 softirq=0 steal=20 guest=0 guest_nice=0");
+        Assert.Equal(20, SegmentValues.WaitBetween(a, b), 6);
+        Assert.True(double.IsNaN(SegmentValues.WaitBetween(S("t=0 rq_wait_ns=500"), S("t=1 rq_wait_ns=100"))));
+    }
+
+    [Fact]
+    public void Probe_output_is_parsed_and_junk_is_dropped()
+    {
+        var samples = Probe.Parse("1795620000.123456 2100 2000\nnot a line\n1795620000.223456 0 0\n1795620000.323456 1900 950\n");
+        Assert.Equal([2100.0, 1900.0], samples.Select(s => s.LatencyMicroseconds));
+        Assert.Equal(0.5, samples[1].Share, 6);
+    }
+}

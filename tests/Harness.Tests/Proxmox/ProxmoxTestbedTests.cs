@@ -1,0 +1,339 @@
+using System.Runtime.CompilerServices;
+using Harness.Configuration;
+using Harness.Pve;
+using Harness.Remote;
+using Harness.Sampling;
+using Harness.Tests.Pve;
+using Harness.Testbeds;
+using Harness.Testbeds.Proxmox;
+using Xunit;
+
+namespace Harness.Tests.Proxmox;
+
+/// <summary>The whole provisioning flow against <see cref="FakePveServer"/>: clone, config, start, address, teardown — and faults.</summary>
+public sealed class ProxmoxTestbedTests : IAsyncLifetime
+{
+    private const string RunId = "20260101-120000-abc123";
+    private FakePveServer _fake = null!;
+    private readonly List<string> _connected = [];
+    private readonly List<string> _log = [];
+
+    public async ValueTask InitializeAsync() => _fake = await FakePveServer.StartAsync();
+
+    public async ValueTask DisposeAsync() => await _fake.DisposeAsync();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private PveOptions Options(PveGuestKind kind = PveGuestKind.Vm) => new()
+    {
+        Url = _fake.Url,
+        Nodes = ["pve1", "pve2"],
+        TokenId = FakePveServer.TokenId,
+        TokenSecret = FakePveServer.TokenSecret,
+        Fingerprint = _fake.Fingerprint,
+        Kind = kind,
+        TemplateIds = kind == PveGuestKind.Vm ? [FakePveServer.TemplateId] : [],
+        OsTemplate = kind == PveGuestKind.Lxc ? "local:vztmpl/harness-guest.tar.zst" : null,
+        Storage = kind == PveGuestKind.Lxc ? "local-lvm" : null,
+        Bridge = kind == PveGuestKind.Lxc ? "vmbr0" : null,
+        Cores = 1,
+        MemoryMiB = 1024,
+        CpuLimit = 0.5,
+        PollInterval = TimeSpan.FromMilliseconds(5),
+        TaskTimeout = TimeSpan.FromSeconds(10),
+        BootTimeout = TimeSpan.FromSeconds(10),
+    };
+
+    private Task<ProxmoxTestbed> CreateAsync(PveOptions options, int guests = 4, CancellationToken? ct = null)
+    {
+        var key = SshKeyPair.Create("test");
+        return ProxmoxTestbed.CreateAsync(options, guests, RunId, key, PveClientTests.Client(_fake), (address, user, _, _) =>
+        {
+            lock (_connected) _connected.Add($"{user}@{address}");
+            return Task.FromResult<(IRemoteShell, string?)>((new NoShell(), "fakehostkey"));
+        }, m => { lock (_log) _log.Add(m); }, ct ?? Ct);
+    }
+
+    private IEnumerable<FakeGuest> RunGuests() => _fake.Guests.Values.Where(g => !g.Template);
+
+    [Fact]
+    public async Task Four_vms_are_cloned_configured_started_and_destroyed()
+    {
+        var testbed = await CreateAsync(Options());
+        try
+        {
+            Assert.Equal(["S1", "S2", "S3", "S4"], testbed.Guests.Select(g => g.Name));
+            Assert.Equal(["vm 100 on node pve1", "vm 101 on node pve2", "vm 102 on node pve1", "vm 103 on node pve2"], testbed.Guests.Select(g => g.Identity));
+            Assert.All(testbed.Guests, g => Assert.Equal(SamplerSource.Procfs, g.SamplerSource));
+            Assert.All(testbed.Guests, g => Assert.Equal(new GuestAllocation(0.5, 1L << 30), g.Allocation));
+            Assert.Equal(["root@192.0.2.100", "root@192.0.2.101", "root@192.0.2.102", "root@192.0.2.103"], _connected.Order());
+            foreach (var g in RunGuests())
+            {
+                Assert.Equal("running", g.Status);
+                Assert.Equal($"harness;host-{Environment.MachineName.ToLowerInvariant()};pid-{Environment.ProcessId};run-{RunId}".Split(';').Order(), g.Config["tags"].Split(';').Order());
+                Assert.Equal("0", g.Config["ciupgrade"]);
+                Assert.Equal("1", g.Config["agent"]);
+                Assert.Equal("0.5", g.Config["cpulimit"]);
+                Assert.StartsWith("ecdsa-sha2-nistp256%20", g.Config["sshkeys"]);
+            }
+            Assert.Null(await testbed.Guests[0].CheckAliveAsync(Ct));
+            Assert.Equal("8.4.1", testbed.Facts["pve.version"]);
+            Assert.Equal("9.2.0", testbed.Facts["qemu.version"]);
+            Assert.Equal("Fake CPU @ 2.0GHz", testbed.Facts["node.pve1.cpu_model"]);
+            Assert.StartsWith("Linux 6.8.12", testbed.Facts["node.pve2.kernel"]);
+            Assert.Equal("1024", testbed.Facts["guest.S1.config.memory"]);
+            Assert.DoesNotContain(testbed.Facts, f => f.Key.Contains("sshkeys") || f.Value.Contains(FakePveServer.TokenSecret));
+            // Linked clones of the one template, across nodes with target=, waited on one at a time.
+            var clones = _fake.Requests.Where(r => r.Contains("/clone")).ToList();
+            Assert.Equal(4, clones.Count);
+            Assert.Contains("POST nodes/pve1/qemu/9000/clone full=0&name=harness-20260101-120000-abc123-s2&newid=101&target=pve2", clones);
+            Assert.True(_fake.RequestCount("GET nodes/pve1/tasks/UPID(qmclone)/status") >= 12);
+        }
+        finally
+        {
+            await testbed.DisposeAsync();
+        }
+        Assert.Empty(RunGuests());
+        foreach (var id in new[] { 100, 101, 102, 103 })
+        {
+            Assert.Single(_fake.Requests, r => r.StartsWith("POST ", StringComparison.Ordinal) && r.Contains($"/qemu/{id}/status/stop"));
+            Assert.Single(_fake.Requests, r => r.StartsWith("DELETE ", StringComparison.Ordinal) && r.Contains($"/qemu/{id} destroy-unreferenced-disks=1&purge=1"));
+        }
+    }
+
+    [Fact]
+    public async Task The_request_sequence_of_one_guest_is_recorded()
+    {
+        await (await CreateAsync(Options(), guests: 1)).DisposeAsync();
+        var flow = _fake.Requests.Where(r => !r.Contains("/tasks/")).ToList();
+        Assert.Equal(
+        [
+            "GET version",
+            "GET cluster/resources type=vm",
+            "GET cluster/resources type=vm",
+            "GET nodes/pve1/status",
+            "GET nodes/pve2/status",
+            "GET cluster/nextid",
+            "POST nodes/pve1/qemu/9000/clone full=0&name=harness-20260101-120000-abc123-s1&newid=100",
+        ], flow.Take(7));
+        Assert.StartsWith("PUT nodes/pve1/qemu/100/config agent=1&balloon=0&ciupgrade=0&ciuser=root&cores=1&cpulimit=0.5&cpuunits=100&ipconfig0=ip=dhcp&memory=1024&onboot=0&sshkeys=<key>&tags=harness;", flow[7]);
+        Assert.Equal(
+        [
+            "POST nodes/pve1/qemu/100/status/start",
+            "GET nodes/pve1/qemu/100/agent/network-get-interfaces",
+            "GET nodes/pve1/qemu/100/agent/network-get-interfaces",
+            "GET nodes/pve1/qemu/100/agent/network-get-interfaces",
+            "GET nodes/pve1/qemu/100/config",
+            "GET nodes/pve1/qemu/100/status/current",
+            "GET nodes/pve1/qemu/100/status/current",
+            "POST nodes/pve1/qemu/100/status/stop",
+            "DELETE nodes/pve1/qemu/100 destroy-unreferenced-disks=1&purge=1",
+            "GET cluster/resources type=vm",
+        ], flow.Skip(8));
+    }
+
+    [Fact]
+    public async Task The_request_sequence_of_a_provisioning_flow_matches_its_snapshot()
+    {
+        await (await CreateAsync(Options(), guests: 1)).DisposeAsync();
+        // Task polls depend on timing, and the owner tag on the machine and process; neither is part of the contract.
+        var flow = _fake.Requests
+            .Where(r => !r.Contains("/tasks/"))
+            .Select(r => System.Text.RegularExpressions.Regex.Replace(r, @"host-[a-z0-9_.+\-]+", "host-<machine>"))
+            .Select(r => System.Text.RegularExpressions.Regex.Replace(r, @"pid-\d+", "pid-<pid>"));
+        Snapshooter.Xunit3.Snapshot.Match(string.Join("\n", flow));
+    }
+
+    public static TheoryData<string> Faults => ["clone task fails", "start task hangs", "config lock timeout forever", "start refused", "agent never ready", "connect fails"];
+
+    [Theory]
+    [MemberData(nameof(Faults))]
+    public async Task Every_created_guest_is_destroyed_after_a_failure(string fault)
+    {
+        var options = Options();
+        var connectFails = false;
+        switch (fault)
+        {
+            case "clone task fails":
+                // Armed below: the third clone fails; the two before it are up and must go again.
+                break;
+            case "start task hangs":
+                _fake.HangTask("qmstart");
+                options = options with { TaskTimeout = TimeSpan.FromMilliseconds(300) };
+                break;
+            case "config lock timeout forever":
+                _fake.Fail("PUT", "/qemu/101/config$", 500, "can't lock file '/var/lock/qemu-server/lock-101.conf' - got timeout", times: 100);
+                break;
+            case "start refused":
+                _fake.Fail("POST", "/qemu/102/status/start$", 500, "start failed: command '/usr/bin/kvm -id 102 ...' failed: exit code 1", times: 100);
+                break;
+            case "agent never ready":
+                _fake.AgentPollsBeforeReady = int.MaxValue;
+                options = options with { BootTimeout = TimeSpan.FromMilliseconds(300) };
+                break;
+            case "connect fails":
+                connectFails = true;
+                break;
+        }
+        if (fault == "clone task fails")
+        {
+            // Fail the clone of S3 by arming the task fault after S2 has been cloned.
+            _ = Task.Run(async () =>
+            {
+                while (_fake.RequestCount("POST nodes/pve1/qemu/9000/clone") < 2) await Task.Delay(2);
+                _fake.FailTask("qmclone", "clone failed: can't lock file '/var/lock/pve-manager/pve-storage-local-lvm' - got timeout");
+            }, Ct);
+        }
+        var key = SshKeyPair.Create("t");
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => ProxmoxTestbed.CreateAsync(options, 4, RunId, key, PveClientTests.Client(_fake),
+            (a, u, _, _) => connectFails && a.EndsWith(".101", StringComparison.Ordinal)
+                ? throw new TimeoutException("SSH did not answer")
+                : Task.FromResult<(IRemoteShell, string?)>((new NoShell(), null)),
+            _log.Add, Ct));
+        Assert.IsNotType<AggregateException>(e);
+        Assert.Empty(RunGuests());
+        var created = _fake.Requests.Where(r => r.Contains("/clone ")).Select(r => r.Split("newid=")[1].Split('&')[0]).Distinct().ToList();
+        Assert.NotEmpty(created);
+        // Every clone that PVE completed is destroyed exactly once; a failed clone task removes its own VM.
+        var destroyed = created.Where(id => _fake.Requests.Any(r => r.StartsWith("DELETE", StringComparison.Ordinal) && r.Contains($"/qemu/{id} "))).ToList();
+        Assert.Equal(fault == "clone task fails" ? created.Count - 1 : created.Count, destroyed.Count);
+        foreach (var id in destroyed)
+        {
+            Assert.Single(_fake.Requests, r => r.StartsWith("DELETE", StringComparison.Ordinal) && r.Contains($"/qemu/{id} destroy-unreferenced-disks=1&purge=1"));
+        }
+        Assert.Contains(_log, l => l.Contains("removing every guest this run created"));
+    }
+
+    [Fact]
+    public async Task A_cancelled_run_destroys_what_it_created()
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        _ = Task.Run(async () =>
+        {
+            while (_fake.RequestCount("POST nodes/pve1/qemu/9000/clone") < 2) await Task.Delay(2);
+            await cts.CancelAsync();
+        }, Ct);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => CreateAsync(Options(), 4, cts.Token));
+        Assert.Empty(RunGuests());
+        Assert.True(_fake.RequestCount("DELETE nodes/") >= 1);
+    }
+
+    [Fact]
+    public async Task A_lock_timeout_on_clone_is_retried_and_the_run_goes_on()
+    {
+        _fake.Fail("POST", "/clone$", 500, "can't lock file '/var/lock/qemu-server/lock-9000.conf' - got timeout", times: 1);
+        await using var testbed = await CreateAsync(Options(), guests: 2);
+        Assert.Equal(2, testbed.Guests.Count);
+        Assert.Equal(3, _fake.RequestCount("POST nodes/pve1/qemu/9000/clone"));
+    }
+
+    [Fact]
+    public async Task A_vmid_taken_between_nextid_and_clone_is_skipped()
+    {
+        // Another client creates 100 after nextid said it was free: the clone answers "config file already exists".
+        _fake.Fail("POST", "/clone$", 500, "unable to create VM 100: config file already exists", times: 1);
+        await using var testbed = await CreateAsync(Options(), guests: 1);
+        Assert.Equal("vm 101 on node pve1", testbed.Guests[0].Identity);
+        Assert.Contains(_log, l => l.Contains("VMID 100 was taken meanwhile"));
+    }
+
+    [Fact]
+    public async Task A_vmid_range_is_used()
+    {
+        _fake.AddGuest(9100, "pve1", "someone-else", status: "stopped");
+        await using var testbed = await CreateAsync(Options() with { VmidRange = (9100, 9110) }, guests: 2);
+        Assert.Equal(["vm 9101 on node pve1", "vm 9102 on node pve2"], testbed.Guests.Select(g => g.Identity));
+    }
+
+    [Fact]
+    public async Task An_unknown_template_is_a_clear_configuration_error_and_creates_nothing()
+    {
+        var e = await Assert.ThrowsAsync<HarnessConfigurationException>(() => CreateAsync(Options() with { TemplateIds = [8888] }));
+        Assert.Contains("HARNESS_PVE_TEMPLATE: VMID 8888 does not exist in the cluster", e.Message);
+        Assert.Equal(0, _fake.RequestCount("POST"));
+    }
+
+    [Fact]
+    public async Task A_stopped_guest_is_reported_dead()
+    {
+        await using var testbed = await CreateAsync(Options(), guests: 1);
+        _fake.Guests[100].Status = "stopped";
+        Assert.Equal("vm 100 on node pve1 is stopped", await testbed.Guests[0].CheckAliveAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Orphans_of_this_machine_are_reaped_at_start_and_others_are_left_alone()
+    {
+        var host = Environment.MachineName.ToLowerInvariant();
+        _fake.AddGuest(500, "pve1", $"harness;run-old;host-{host};pid-{DeadPid()}");
+        _fake.AddGuest(501, "pve2", "harness;run-other;host-elsewhere;pid-1");
+        _fake.AddGuest(502, "pve1", "production");
+        await using var testbed = await CreateAsync(Options(), guests: 1);
+        Assert.False(_fake.Guests.ContainsKey(500));
+        Assert.True(_fake.Guests.ContainsKey(501));
+        Assert.True(_fake.Guests.ContainsKey(502));
+        Assert.Contains(_log, l => l.Contains("removed guest left by an earlier run: vm 500 on node pve1"));
+
+        using var client = PveClientTests.Client(_fake);
+        var reaped = await ProxmoxReaper.ReapAsync(client, includeOtherHosts: true, exceptRunId: RunId, TimeSpan.FromSeconds(10), _ => { }, Ct, TimeSpan.FromMilliseconds(5));
+        Assert.Single(reaped, r => r.StartsWith("vm 501", StringComparison.Ordinal));
+        Assert.True(_fake.Guests.ContainsKey(100)); // the live run's own guest stays
+        Assert.True(_fake.Guests.ContainsKey(502));
+    }
+
+    [Fact]
+    public async Task Containers_are_created_with_the_key_and_read_from_their_cgroup()
+    {
+        var testbed = await CreateAsync(Options(PveGuestKind.Lxc), guests: 2);
+        try
+        {
+            Assert.Equal(["ct 100 on node pve1", "ct 101 on node pve2"], testbed.Guests.Select(g => g.Identity));
+            Assert.All(testbed.Guests, g => Assert.Equal(SamplerSource.Cgroup, g.SamplerSource));
+            Assert.Contains(_fake.Requests, r => r.StartsWith("POST nodes/pve2/lxc ", StringComparison.Ordinal)
+                && r.Contains("net0=name=eth0,bridge=vmbr0,ip=dhcp") && r.Contains("rootfs=local-lvm:4") && r.Contains("ssh-public-keys=<key>")
+                && r.Contains("unprivileged=1"));
+            Assert.StartsWith("ecdsa-sha2-nistp256 ", _fake.Guests[100].Config["ssh-public-keys"]);
+            Assert.Equal(2, _fake.RequestCount("GET nodes/pve1/lxc/100/interfaces") + _fake.RequestCount("GET nodes/pve2/lxc/101/interfaces"));
+        }
+        finally
+        {
+            await testbed.DisposeAsync();
+        }
+        Assert.Empty(RunGuests());
+    }
+
+    [Fact]
+    public async Task Host_side_samples_are_recorded_per_guest()
+    {
+        await using var testbed = await CreateAsync(Options(), guests: 2);
+        await using var sampler = testbed.StartStatusSampler(TimeSpan.FromMilliseconds(20));
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (sampler.Samples.Count < 6 && DateTime.UtcNow < deadline) await Task.Delay(10, Ct);
+        await sampler.StopAsync();
+        var s1 = sampler.Samples.Where(s => s.Guest == "S1").ToList();
+        Assert.True(s1.Count >= 3);
+        Assert.All(s1, s => Assert.Equal(25, s.CpuPercent, 3));
+        Assert.All(s1, s => Assert.Equal(25, s.MemPercent, 3));
+        Assert.True(s1.Zip(s1.Skip(1)).All(p => p.First.At <= p.Second.At));
+    }
+
+    private static int DeadPid()
+    {
+        using var p = System.Diagnostics.Process.Start("true")!;
+        p.WaitForExit();
+        return p.Id;
+    }
+
+    private sealed class NoShell : IRemoteShell
+    {
+        public Task<CommandResult> RunAsync(string command, CancellationToken cancellationToken) => Task.FromResult(new CommandResult(0, "", ""));
+
+        public async IAsyncEnumerable<string> StreamLinesAsync(string command, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await Task.CompletedTask;
+            yield break;
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,121 @@
+using System.Text.RegularExpressions;
+using Harness.Tests.Reporting;
+using Xunit;
+using YamlDotNet.RepresentationModel;
+
+namespace Harness.Tests.Workflows;
+
+/// <summary>The GitHub workflows parse, have the jobs and guards they need, and point only at files that exist.</summary>
+public sealed partial class WorkflowTests
+{
+    private static string Root => RecordedRun.RepositoryRoot;
+
+    public static TheoryData<string> Workflows => new("ci.yml", "nightly.yml");
+
+    [Fact]
+    public void Ci_builds_tests_and_runs_the_embedded_suite_on_every_push_and_pull_request()
+    {
+        var ci = Load("ci.yml");
+        var on = Map(ci, "on");
+        Assert.True(on.Children.ContainsKey("push"));
+        Assert.True(on.Children.ContainsKey("pull_request"));
+        var scripts = string.Join('\n', Steps(ci).Select(s => Text(s, "run")));
+        Assert.Contains("bash ci/test.sh", scripts);
+        Assert.Contains("bash ci/run-scenarios.sh", scripts);
+        Assert.Contains("dotnet build Harness.sln", scripts);
+        Assert.Equal(["tests", "scenarios"], Jobs(ci).Select(j => j.Name));
+    }
+
+    [Fact]
+    public void Nightly_runs_on_the_self_hosted_testbed_one_run_at_a_time()
+    {
+        var nightly = Load("nightly.yml");
+        var on = Map(nightly, "on");
+        var cron = Assert.Single(((YamlSequenceNode)on["schedule"]).Children.Cast<YamlMappingNode>()).Children[new YamlScalarNode("cron")].ToString();
+        Assert.NotEqual("0", cron.Split(' ')[0]); // not on the hour, when every other scheduled job starts
+        var inputs = Map(Map(on, "workflow_dispatch"), "inputs");
+        Assert.Equal(["backend", "node", "scenario_filter"], inputs.Children.Keys.Select(k => k.ToString()));
+
+        var concurrency = Map(nightly, "concurrency");
+        Assert.Equal("false", concurrency["cancel-in-progress"].ToString());
+        Assert.DoesNotContain("${{", concurrency["group"].ToString()); // fixed: every run contends for the same testbed
+
+        var (_, job) = Assert.Single(Jobs(nightly));
+        Assert.Equal(["self-hosted", "proxmox"], ((YamlSequenceNode)job["runs-on"]).Children.Select(c => c.ToString()));
+        Assert.Equal("${{ secrets.HARNESS_PVE_TOKEN_SECRET }}", Map(job, "env")["HARNESS_PVE_TOKEN_SECRET"].ToString());
+        var scripts = string.Join('\n', Steps(nightly).Select(s => Text(s, "run")));
+        Assert.Contains("--step-summary", scripts);
+        Assert.Contains(" compare ", scripts);
+    }
+
+    [Theory]
+    [MemberData(nameof(Workflows))]
+    public void Every_job_has_a_timeout_and_uploads_artifacts_even_on_failure(string file)
+    {
+        var workflow = Load(file);
+        foreach (var (name, job) in Jobs(workflow))
+        {
+            Assert.True(job.Children.ContainsKey("timeout-minutes"), $"{file}: job {name} has no timeout-minutes");
+            var uploads = Steps(job).Where(s => Text(s, "uses").StartsWith("actions/upload-artifact", StringComparison.Ordinal)).ToArray();
+            Assert.NotEmpty(uploads);
+            Assert.All(uploads, u => Assert.Equal("always()", Text(u, "if")));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Workflows))]
+    public void Every_referenced_script_and_file_exists(string file)
+    {
+        var workflow = Load(file);
+        var referenced = new List<string>();
+        foreach (var step in Steps(workflow))
+        {
+            referenced.AddRange(RepoPath().Matches(Text(step, "run")).Select(m => m.Value));
+            if (Text(step, "uses") is ['.', '/', ..] local) referenced.Add(local[2..]);
+            if (step.Children.TryGetValue("with", out var with))
+            {
+                referenced.AddRange(((YamlMappingNode)with).Children
+                    .Where(p => p.Key.ToString().EndsWith("-file", StringComparison.Ordinal))
+                    .Select(p => p.Value.ToString()));
+            }
+        }
+        Assert.NotEmpty(referenced);
+        Assert.All(referenced, path => Assert.True(
+            File.Exists(Path.Combine(Root, path)) || Directory.Exists(Path.Combine(Root, path)),
+            $"{file} refers to {path}, which is not in the repository"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Workflows))]
+    public void Scripts_take_inputs_from_the_environment_never_pasted_in(string file)
+    {
+        // ${{ inputs.x }} inside run: would let a dispatcher inject shell code.
+        Assert.All(Steps(Load(file)), s => Assert.DoesNotMatch(@"\$\{\{\s*(inputs|github\.event)\.", Text(s, "run")));
+    }
+
+    // Paths into the repository's own folders, and the solution, as they appear in shell lines.
+    [GeneratedRegex(@"(?<![\w/.$-])(?:\.?ci|src|tests|docs)/[\w./-]*\w|(?<![\w/.-])Harness\.sln\b")]
+    private static partial Regex RepoPath();
+
+    private static YamlMappingNode Load(string file)
+    {
+        var path = Path.Combine(Root, ".github", "workflows", file);
+        var yaml = new YamlStream();
+        using (var reader = new StreamReader(path)) yaml.Load(reader);
+        return (YamlMappingNode)Assert.Single(yaml.Documents).RootNode;
+    }
+
+    private static YamlMappingNode Map(YamlMappingNode node, string key) =>
+        node.Children.TryGetValue(key, out var child) ? Assert.IsType<YamlMappingNode>(child) : throw new Xunit.Sdk.XunitException($"no '{key}' mapping");
+
+    private static IEnumerable<(string Name, YamlMappingNode Job)> Jobs(YamlMappingNode workflow) =>
+        Map(workflow, "jobs").Children.Select(j => (j.Key.ToString(), (YamlMappingNode)j.Value));
+
+    private static IEnumerable<YamlMappingNode> Steps(YamlMappingNode workflowOrJob) =>
+        workflowOrJob.Children.ContainsKey("jobs")
+            ? Jobs(workflowOrJob).SelectMany(j => Steps(j.Job))
+            : ((YamlSequenceNode)workflowOrJob["steps"]).Children.Cast<YamlMappingNode>();
+
+    private static string Text(YamlMappingNode node, string key) =>
+        node.Children.TryGetValue(key, out var value) ? value.ToString() : "";
+}
