@@ -31,7 +31,8 @@ count_trx() {
     line=$(grep -o '<Counters [^>]*>' "$file" | head -n1)
     p=$((p + $(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$line")))
     f=$((f + $(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$line") + $(sed -n 's/.* error="\([0-9]*\)".*/\1/p' <<<"$line")))
-    s=$((s + $(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$line")))
+    # VSTest counts skipped tests as neither passed nor failed: total minus executed.
+    s=$((s + $(sed -n 's/.* total="\([0-9]*\)".*/\1/p' <<<"$line") - $(sed -n 's/.* executed="\([0-9]*\)".*/\1/p' <<<"$line")))
   done
   echo "$p $f $s"
 }
