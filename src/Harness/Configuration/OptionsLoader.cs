@@ -45,24 +45,18 @@ public static class OptionsLoader
         var known = Settings.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
         var values = new Dictionary<string, (string Value, string Source)>(StringComparer.Ordinal);
         var problems = new List<string>();
-        foreach (var prefix in new[] { RunSettingsPrefix, EnvPrefix })
+        foreach (var (name, value, key, fromRunSettings) in Layered(env))
         {
-            foreach (var (key, value) in env)
+            // The backends' own settings are read and checked by PveOptions and StaticTestbedOptions.
+            if (name.StartsWith("PVE_", StringComparison.Ordinal) || name.StartsWith("STATIC_", StringComparison.Ordinal)) continue;
+            if (!known.Contains(name))
             {
-                if (!key.StartsWith(prefix, StringComparison.Ordinal)) continue;
-                if (prefix == EnvPrefix && key.StartsWith(RunSettingsPrefix, StringComparison.Ordinal)) continue;
-                var name = key[prefix.Length..];
-                // The backends' own settings are read and checked by PveOptions and StaticTestbedOptions.
-                if (name.StartsWith("PVE_", StringComparison.Ordinal) || name.StartsWith("STATIC_", StringComparison.Ordinal)) continue;
-                if (!known.Contains(name))
-                {
-                    // Variables the harness sets for its own tools are not settings.
-                    if (prefix == EnvPrefix && name is "IMAGE_BUILD" or "AUTHORIZED_KEY") continue;
-                    problems.Add($"{key}: unknown setting. Known settings: {string.Join(", ", known)} (prefix {EnvPrefix}).");
-                    continue;
-                }
-                values[name] = (value.Trim(), key);
+                // Variables the harness sets for its own tools are not settings.
+                if (!fromRunSettings && name is "IMAGE_BUILD" or "AUTHORIZED_KEY") continue;
+                problems.Add($"{key}: unknown setting. Known settings: {string.Join(", ", known)} (prefix {EnvPrefix}).");
+                continue;
             }
+            values[name] = (value.Trim(), key);
         }
 
         var reader = new Reader(values, problems);
@@ -105,6 +99,21 @@ public static class OptionsLoader
             BackendKind.Static => options with { Static = Testbeds.Static.StaticTestbedOptions.Load(env) },
             _ => options,
         };
+    }
+
+    /// <summary>
+    /// Every harness variable as (name without prefix, value, variable, from runsettings?): the runsettings layer
+    /// first, so that a caller who keeps the last value of a name lets the user's own variable win.
+    /// </summary>
+    internal static IEnumerable<(string Name, string Value, string Key, bool FromRunSettings)> Layered(IReadOnlyDictionary<string, string> env)
+    {
+        foreach (var prefix in new[] { RunSettingsPrefix, EnvPrefix })
+        {
+            foreach (var (key, value) in env)
+            {
+                if (key.StartsWith(prefix, StringComparison.Ordinal)) yield return (key[prefix.Length..], value, key, prefix == RunSettingsPrefix);
+            }
+        }
     }
 
     public static IReadOnlyDictionary<string, string> ReadEnvironment()

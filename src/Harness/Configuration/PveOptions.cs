@@ -115,25 +115,21 @@ public sealed partial record PveOptions
         var values = new Dictionary<string, (string Value, string Source)>(StringComparer.Ordinal);
         var problems = new List<string>();
         var known = Settings.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (var prefix in new[] { OptionsLoader.RunSettingsPrefix, OptionsLoader.EnvPrefix })
+        foreach (var (name, value, key, fromRunSettings) in OptionsLoader.Layered(env))
         {
-            foreach (var (key, value) in env)
+            if (!name.StartsWith("PVE_", StringComparison.Ordinal)) continue;
+            if (!known.Contains(name))
             {
-                if (!key.StartsWith(prefix + "PVE_", StringComparison.Ordinal)) continue;
-                var name = key[prefix.Length..];
-                if (!known.Contains(name))
-                {
-                    problems.Add($"{key}: unknown setting. Known Proxmox settings: {string.Join(", ", known)} (prefix {OptionsLoader.EnvPrefix}).");
-                    continue;
-                }
-                if (name == "PVE_TOKEN_SECRET" && prefix == OptionsLoader.RunSettingsPrefix)
-                {
-                    // runsettings.xml is a file in the repository; a secret there would be committed sooner or later.
-                    problems.Add($"{key}: the token secret is read from the environment only. Remove it from runsettings and export {SecretVariable} instead.");
-                    continue;
-                }
-                if (value.Trim().Length > 0) values[name] = (value.Trim(), key);
+                problems.Add($"{key}: unknown setting. Known Proxmox settings: {string.Join(", ", known)} (prefix {OptionsLoader.EnvPrefix}).");
+                continue;
             }
+            if (name == "PVE_TOKEN_SECRET" && fromRunSettings)
+            {
+                // runsettings.xml is a file in the repository; a secret there would be committed sooner or later.
+                problems.Add($"{key}: the token secret is read from the environment only. Remove it from runsettings and export {SecretVariable} instead.");
+                continue;
+            }
+            if (value.Trim().Length > 0) values[name] = (value.Trim(), key);
         }
 
         string? Text(string name) => values.TryGetValue(name, out var v) ? v.Value : null;

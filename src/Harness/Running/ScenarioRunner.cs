@@ -357,7 +357,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
             var points = Usage.Series(series, p.Guest.Allocation);
             guests.Add(new GuestMeasurement(
                 name, p.Guest.Identity, p.Load.CpuPercent, p.Load.RamPercent, metrics.CoRunCpu.Value, metrics.CoRunRam.Value,
-                SeriesSummary.Of(coRun.Select(s => SegmentValues.Of(s, [], p.Guest.Allocation).CpuPercent)),
+                SeriesSummary.Of(coRun.Select(s => Usage.Cpu(s.Start, s.End, p.Guest.Allocation).CpuPercent)),
                 SeriesSummary.Of(coRun.Select(s => Usage.RamPercent(s.End, p.Guest.Allocation))),
                 SeriesSummary.Of(points.Select(s => s.StealPercent)),
                 coRun.Sum(s => s.End.GuestTime - s.Start.GuestTime),
