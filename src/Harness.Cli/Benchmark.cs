@@ -44,6 +44,16 @@ public static class Benchmark
             var checks = nullScenarios.SelectMany(s => s.Checks).Where(c => c.Metric == metric).ToArray();
             Row($"  null checks failed: {metric}", Rate(checks.Count(c => !c.Passed), checks.Length));
             Row($"  null {metric}: largest measured (95% high)", F(checks.Max(c => double.IsNaN(c.High) ? c.Measured : c.High)));
+            Row($"  null {metric}: largest 95% low (fails above its limit)", F(checks.Max(c => double.IsNaN(c.Low) ? c.Measured : c.Low)));
+        }
+        // A budget check fails when its whole interval lies above the limit: a limit separates the two testbeds
+        // when it lies between the null's largest lower bound and the control's smallest.
+        var controlChecks = controlScenarios.SelectMany(s => s.Checks).ToArray();
+        foreach (var metric in controlChecks.Select(c => c.Metric).Distinct())
+        {
+            var checks = controlChecks.Where(c => c.Metric == metric).ToArray();
+            Row($"  control checks failed: {metric}", Rate(checks.Count(c => !c.Passed), checks.Length));
+            Row($"  control {metric}: smallest 95% low", F(checks.Min(c => double.IsNaN(c.Low) ? c.Measured : c.Low)));
         }
         Row("negative-control runs", controls.Count.ToString(CultureInfo.InvariantCulture));
         Row("detection rate (fail naming wait and throughput)", Rate(detected, controlScenarios.Length));

@@ -22,6 +22,9 @@ public static class Commands
               wall times (what ci/benchmark.sh prints)
           sampler-cost [--seconds N]
               CPU the in-guest sampler costs one idle guest on the embedded testbed, % of one CPU
+          provision [--guests N] [--hold SECONDS]
+              provisions the testbed of the current HARNESS_* settings, prints its guests, keeps them SECONDS
+              (default 0) or until Ctrl-C / SIGTERM, then removes them: checks that a backend is usable
           reap-proxmox [--all-hosts]
               stops and destroys Proxmox guests left by killed runs (HARNESS_PVE_* settings); --all-hosts also
               takes those of other machines' runs
@@ -37,6 +40,7 @@ public static class Commands
                 ["report", var run, .. var rest] => await ReportAsync(run, Options.Parse(rest), console, cancellationToken),
                 ["benchmark", .. var rest] => Benchmark.Summarise(rest, console),
                 ["sampler-cost", .. var rest] => await Benchmark.SamplerCostAsync(rest, console, cancellationToken),
+                ["provision", .. var rest] => await ProvisionAsync(rest, console, cancellationToken),
                 ["reap-proxmox", .. var rest] => await ReapProxmoxAsync(rest.Contains("--all-hosts"), console, cancellationToken),
                 _ => UsageError(console, args.Length == 0 ? null : $"unknown command line: {string.Join(' ', args)}"),
             };
@@ -60,6 +64,55 @@ public static class Commands
         {
             console.WriteLine(e.Message);
             return RunComparison.ExitUsage;
+        }
+    }
+
+    private static async Task<int> ProvisionAsync(string[] args, IAnsiConsole console, CancellationToken cancellationToken)
+    {
+        int? guests = null;
+        var hold = TimeSpan.Zero;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--guests" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 16:
+                    guests = n;
+                    i++;
+                    break;
+                case "--hold" when i + 1 < args.Length && double.TryParse(args[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out var h) && h is >= 0 and <= 86400:
+                    hold = TimeSpan.FromSeconds(h);
+                    i++;
+                    break;
+                default:
+                    throw new ArgumentException($"provision: '{args[i]}' is not understood; use --guests 1..16 and --hold 0..86400 (seconds)");
+            }
+        }
+        try
+        {
+            var options = Configuration.OptionsLoader.Load();
+            if (guests is { } count) options = options with { GuestCount = count };
+            await using var session = await Running.IsolationSession.StartAsync(options, m => console.WriteLine(m), cancellationToken);
+            console.WriteLine($"ready: run {session.Record.RunId}, {options.GuestCount} guest(s); holding {hold.TotalSeconds:0} s");
+            try
+            {
+                await Task.Delay(hold, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                console.WriteLine("cancelled");
+            }
+            return 0;
+        }
+        catch (Configuration.HarnessConfigurationException e)
+        {
+            console.WriteLine(e.Message);
+            return RunComparison.ExitUsage;
+        }
+        catch (Exception e) when (e is Testbeds.Docker.DockerEngineUnavailableException or Testbeds.Docker.GuestImageUnavailableException
+                                      or Pve.PveApiException)
+        {
+            console.WriteLine(e.Message);
+            return 1;
         }
     }
 

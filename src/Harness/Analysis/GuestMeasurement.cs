@@ -7,8 +7,9 @@ public sealed record CalibrationOutcome(
 /// <summary>
 /// Co-run against solo, from paired repetitions: the victim's view that utilisation alone hides.
 /// Wait is run-queue wait (containers: /proc/PID/schedstat of the load and probe) or steal (VMs), as a percentage
-/// of wall time. Speed is the probe's work units per second; Degradation is
-/// 1 − median(co-run speed) / median(solo speed), in percent.
+/// of wall time. Degradation is the loss of the guest's own work per wall-second at the same load setting,
+/// 1 − median(co-run CPU) / median(solo CPU), in percent: what a neighbour took from it. ProbeLoss is the same
+/// ratio for the fixed-work probe's share of wall time on a CPU (the victim's latency view).
 /// </summary>
 public sealed record InterferenceMetrics(
     int Pairs,
@@ -19,13 +20,14 @@ public sealed record InterferenceMetrics(
     Estimate CoRunWait,
     Estimate SoloWait,
     Estimate WaitIncrease,
-    double CoRunSpeed,
-    double SoloSpeed,
     Estimate Degradation,
+    double CoRunProbeShare,
+    double SoloProbeShare,
+    Estimate ProbeLoss,
     double CoRunP99Microseconds,
     double SoloP99Microseconds,
     Estimate P99Ratio,
-    double SoloSpeedCov);
+    double SoloWorkCov);
 
 /// <summary>What one guest did during one scenario's measurement.</summary>
 public sealed record GuestMeasurement(

@@ -28,13 +28,15 @@ public static class InterferenceJudge
             Stats.Mean(Of(co, v => v.WaitPercent)),
             Stats.Mean(Of(solo, v => v.WaitPercent)),
             Stats.PairedBootstrap(Of(co, v => v.WaitPercent), Of(solo, v => v.WaitPercent), Stats.MedianDifference, seed),
-            Stats.Percentile(Of(co, v => v.Speed).Where(x => !double.IsNaN(x)), 0.5),
-            Stats.Percentile(Of(solo, v => v.Speed).Where(x => !double.IsNaN(x)), 0.5),
-            Stats.PairedBootstrap(Of(co, v => v.Speed), Of(solo, v => v.Speed), Stats.Degradation, seed + 1),
+            // Both sides run the very same load setting, so CPU time per wall-second is the work the load got done.
+            Stats.PairedBootstrap(Of(co, v => v.CpuPercent), Of(solo, v => v.CpuPercent), Stats.Degradation, seed + 1),
+            Stats.Percentile(Of(co, v => v.ProbeShare).Where(x => !double.IsNaN(x)), 0.5),
+            Stats.Percentile(Of(solo, v => v.ProbeShare).Where(x => !double.IsNaN(x)), 0.5),
+            Stats.PairedBootstrap(Of(co, v => v.ProbeShare), Of(solo, v => v.ProbeShare), Stats.Degradation, seed + 3),
             Stats.Percentile(Of(co, v => v.P99Microseconds).Where(x => !double.IsNaN(x)), 0.5),
             Stats.Percentile(Of(solo, v => v.P99Microseconds).Where(x => !double.IsNaN(x)), 0.5),
             Stats.PairedBootstrap(Of(co, v => v.P99Microseconds), Of(solo, v => v.P99Microseconds), Stats.MedianRatio, seed + 2),
-            Stats.CoefficientOfVariation(Of(solo, v => v.Speed)));
+            Stats.CoefficientOfVariation(Of(solo, v => v.CpuPercent)));
 
         var g = target.Guest;
         var checks = new List<Check>
@@ -56,9 +58,9 @@ public static class InterferenceJudge
         {
             invalid.Add($"{g}: only {pairs.Count} usable pair(s) of repetitions; at least {limits.MinPairs} are needed");
         }
-        if (target.CpuPercent > 0 && metrics.SoloSpeedCov > limits.SoloMaxCov)
+        if (target.CpuPercent > 0 && metrics.SoloWorkCov > limits.SoloMaxCov)
         {
-            invalid.Add($"{g}: solo repetitions too noisy to judge (probe speed varies {metrics.SoloSpeedCov:0.0}% > {limits.SoloMaxCov:0.#}%)");
+            invalid.Add($"{g}: solo repetitions too noisy to judge (solo work rate varies {metrics.SoloWorkCov:0.0}% > {limits.SoloMaxCov:0.#}%)");
         }
         return (metrics, checks, invalid);
     }

@@ -23,26 +23,23 @@ public sealed record Segment(int Repetition, SegmentKind Kind, string? SoloGuest
 public sealed record GuestSegment(Segment Segment, string Guest, CounterSample Start, CounterSample End);
 
 /// <summary>
-/// What one guest did in one segment. Speed is the probe's effective throughput in percent: work done per
-/// wall-second while it wanted to run, relative to its work per CPU-second (mean over the segment's probe runs).
+/// What one guest did in one segment. ProbeShare is the probe's CPU time over its wall time, pooled over the
+/// segment's runs, in percent: its work per wall-second relative to its work per CPU-second.
 /// </summary>
-public sealed record SegmentValues(double CpuPercent, double RamPercent, double WaitPercent, double Speed, double P99Microseconds)
+public sealed record SegmentValues(double CpuPercent, double RamPercent, double WaitPercent, double ProbeShare, double P99Microseconds)
 {
     /// <param name="probe">The guest's probe samples; those inside the segment are used.</param>
     public static SegmentValues Of(GuestSegment s, IReadOnlyList<ProbeSample> probe, GuestAllocation allocation)
     {
         var (cpu, _) = Usage.Cpu(s.Start, s.End, allocation);
         var ram = Usage.RamPercent(s.End, allocation);
-        var runs = probe.Where(p => p.Time > s.Start.GuestTime && p.Time <= s.End.GuestTime).ToArray();
-        // The mean, not the median: each run either went through or was held up, and the share of held-up runs is
-        // the signal; a median of such two-valued data jumps between them.
-        var shares = runs.Select(r => r.Share).Where(x => !double.IsNaN(x)).ToArray();
-        var share = shares.Length == 0 ? double.NaN : shares.Average();
+        var runs = probe.Where(p => p.Time > s.Start.GuestTime && p.Time <= s.End.GuestTime && p.CpuMicroseconds > 0).ToArray();
+        // Pooled (sum over sum), not a mean of per-run ratios: a held-up run counts with the time it was held up.
+        // CPU time over wall time, not work over wall time: the CPU's own speed drifts with the host's power state
+        // (measured here: faster when more cores are busy), which must not read as isolation.
+        var share = runs.Length == 0 ? double.NaN : runs.Sum(r => r.CpuMicroseconds) / runs.Sum(r => r.LatencyMicroseconds) * 100;
         return new SegmentValues(
-            cpu, ram, WaitBetween(s.Start, s.End),
-            // Throughput per wall-second relative to throughput per CPU-second: the CPU's own speed drifts with the
-            // host's power state (measured here: faster when more cores are busy), which must not read as isolation.
-            share * 100,
+            cpu, ram, WaitBetween(s.Start, s.End), share,
             Stats.Percentile(runs.Select(r => r.LatencyMicroseconds), 0.99));
     }
 

@@ -4,13 +4,14 @@ namespace Harness.Load;
 
 /// <summary>
 /// One run of the probe's fixed work: when it ended (guest clock, seconds), how long it took on the wall clock,
-/// and how much CPU time it actually got meanwhile (its own schedstat). Their ratio is the share of the time it
-/// wanted a CPU that it had one — free of how fast the CPU itself ran, which on shared hosts drifts on its own.
+/// and the CPU time it got from its start to the next run's start (its own schedstat: the run plus a few
+/// microseconds of bookkeeping). Their ratio tracks the share of the time it wanted a CPU that it had one — free
+/// of how fast the CPU itself ran, which on shared hosts drifts on its own.
 /// </summary>
 public readonly record struct ProbeSample(double Time, double LatencyMicroseconds, double CpuMicroseconds)
 {
-    /// <summary>CPU time over wall time of this run, 0..1 (1: it never waited).</summary>
-    public double Share => CpuMicroseconds <= 0 ? double.NaN : Math.Min(1, CpuMicroseconds / LatencyMicroseconds);
+    /// <summary>CPU time over wall time of this run (about 1 when it never waited; the bookkeeping lifts it a little).</summary>
+    public double Share => CpuMicroseconds <= 0 ? double.NaN : CpuMicroseconds / LatencyMicroseconds;
 }
 
 /// <summary>
@@ -37,8 +38,8 @@ public static class Probe
             while :; do
               read -r r0 _ < /proc/$$/schedstat; t0=$EPOCHREALTIME; i=0
               while (( i < n )); do (( i++ )); done
-              t1=$EPOCHREALTIME; read -r r1 _ < /proc/$$/schedstat; u1=${t1/./}
-              printf '%s %d %d\n' "$t1" $(( u1 - ${t0/./} )) $(( (r1 - r0) / 1000 ))
+              t1=$EPOCHREALTIME; u1=${t1/./}
+              printf '%s %d %d\n' "$t1" $(( u1 - ${t0/./} )) $(( r0 / 1000 ))
               (( u1 > end )) && exit 0
               read -t "$gap" -u 9 _
             done
@@ -51,9 +52,15 @@ public static class Probe
     /// <summary>Prints the probe's log, then empties it.</summary>
     public static string Collect => $"cat {LogFile} 2>/dev/null; : > {LogFile} 2>/dev/null; true";
 
+    /// <summary>
+    /// Each line carries the run's end time, its wall time and the probe's cumulative CPU time when it started.
+    /// The kernel brings that counter up to date only when the task is switched out or at a tick, so read at the
+    /// end of a 2 ms run it lags by up to a tick; read after a sleep (the start of the next run) it is exact. A
+    /// run's CPU time is therefore the difference of consecutive starts, and the last line has none.
+    /// </summary>
     public static IReadOnlyList<ProbeSample> Parse(string output)
     {
-        var result = new List<ProbeSample>();
+        var lines = new List<(double T, double Us, double CumulativeCpu)>();
         foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var parts = line.Split(' ');
@@ -63,8 +70,14 @@ public static class Probe
                 && double.TryParse(parts[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var cpu)
                 && us > 0)
             {
-                result.Add(new ProbeSample(t, us, cpu));
+                lines.Add((t, us, cpu));
             }
+        }
+        var result = new List<ProbeSample>(lines.Count);
+        for (var i = 0; i + 1 < lines.Count; i++)
+        {
+            var cpu = lines[i + 1].CumulativeCpu - lines[i].CumulativeCpu;
+            result.Add(new ProbeSample(lines[i].T, lines[i].Us, cpu));
         }
         return result;
     }

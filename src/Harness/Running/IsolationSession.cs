@@ -11,7 +11,7 @@ namespace Harness.Running;
 
 /// <summary>
 /// One run of the harness: provisions the testbed once, runs scenarios on it, records every result and always
-/// tears down, also on SIGTERM / Ctrl-C (ProcessExit). The xUnit fixture is a thin shell around this.
+/// tears down, also on SIGTERM / SIGINT (Ctrl-C) / SIGHUP. The xUnit fixture is a thin shell around this.
 /// </summary>
 public sealed class IsolationSession : IAsyncDisposable
 {
@@ -20,6 +20,7 @@ public sealed class IsolationSession : IAsyncDisposable
     private readonly SshKeyPair _key;
     private readonly ProgressSink _progress;
     private readonly System.Diagnostics.Stopwatch _wall;
+    private readonly TeardownOnExit _onExit;
     private int _disposed;
 
     private IsolationSession(HarnessOptions options, ITestbed testbed, SshKeyPair key, ProgressSink progress, RunRecord record, string outputFolder, System.Diagnostics.Stopwatch wall)
@@ -32,7 +33,7 @@ public sealed class IsolationSession : IAsyncDisposable
         OutputFolder = outputFolder;
         _wall = wall;
         _runner = new ScenarioRunner(testbed, options, progress);
-        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
+        _onExit = new TeardownOnExit(() => DisposeAsync().AsTask());
     }
 
     public HarnessOptions Options { get; }
@@ -57,14 +58,20 @@ public sealed class IsolationSession : IAsyncDisposable
         try
         {
             progress($"run {runId}: provisioning {options.GuestCount} guests on the {options.Backend.ToString().ToLowerInvariant()} testbed");
-            ITestbed testbed = options.Backend switch
+            ITestbed testbed;
+            // A stop signal during provisioning cancels it; each backend removes what it had created when it throws.
+            using (var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
-                BackendKind.Proxmox => await Testbeds.Proxmox.ProxmoxTestbed.CreateAsync(
-                    options.Pve!, options.GuestCount, runId, key, progress, cancellationToken).ConfigureAwait(false),
-                BackendKind.Static => await Testbeds.Static.StaticTestbed.CreateAsync(
-                    options.Static!, options.GuestCount, runId, progress, cancellationToken).ConfigureAwait(false),
-                _ => await DockerTestbed.CreateAsync(options, runId, key, progress, cancellationToken).ConfigureAwait(false),
-            };
+                var provisioning = ProvisionAsync(options, runId, key, progress, stop.Token);
+                using (new TeardownOnExit(async () =>
+                       {
+                           await stop.CancelAsync().ConfigureAwait(false);
+                           await (await provisioning.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+                       }))
+                {
+                    testbed = await provisioning.ConfigureAwait(false);
+                }
+            }
             var folder = Path.Combine(options.OutputDirectory, runId);
             var record = new RunRecord
             {
@@ -84,6 +91,17 @@ public sealed class IsolationSession : IAsyncDisposable
             throw;
         }
     }
+
+    private static async Task<ITestbed> ProvisionAsync(
+        HarnessOptions options, string runId, SshKeyPair key, ProgressSink progress, CancellationToken cancellationToken) =>
+        options.Backend switch
+        {
+            BackendKind.Proxmox => await Testbeds.Proxmox.ProxmoxTestbed.CreateAsync(
+                options.Pve!, options.GuestCount, runId, key, progress, cancellationToken).ConfigureAwait(false),
+            BackendKind.Static => await Testbeds.Static.StaticTestbed.CreateAsync(
+                options.Static!, options.GuestCount, runId, progress, cancellationToken).ConfigureAwait(false),
+            _ => await DockerTestbed.CreateAsync(options, runId, key, progress, cancellationToken).ConfigureAwait(false),
+        };
 
     public async Task<ScenarioResult> RunAsync(Scenario scenario, CancellationToken cancellationToken)
     {
@@ -146,14 +164,10 @@ public sealed class IsolationSession : IAsyncDisposable
         ["soloMaxCov"] = o.SoloMaxCov.ToString(CultureInfo.InvariantCulture),
     };
 
-    private void OnProcessExit(object? sender, EventArgs e) =>
-        // SIGTERM and Ctrl-C end the process through here: the guests must not outlive it.
-        DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(30));
-
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
-        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+        _onExit.Dispose();
         _progress("tearing down the testbed");
         try
         {

@@ -20,7 +20,8 @@ public sealed record ScenarioResult(
 /// 1. fills each guest's memory, then brings every CPU load to target with all guests running, by a short closed
 ///    loop — settings found start later scenarios at the same level;
 /// 2. measures paired repetitions: one co-run segment (all loaded) and one solo segment per guest (the others
-///    frozen with SIGSTOP), in a random order per repetition, so slow drift of a shared host hits both sides;
+///    frozen with SIGSTOP, the guest itself at the very same load setting), in a random order per repetition, so
+///    slow drift of a shared host hits both sides and co-run and solo differ only by the neighbours;
 /// 3. stops every load, checks none is left, and judges each guest co-run against its own solo reference.
 /// Owns one streaming sampler per guest for the testbed's life.
 /// </summary>
@@ -38,8 +39,6 @@ public sealed class ScenarioRunner : IAsyncDisposable
     private readonly ILoadGenerator _load;
     private readonly Dictionary<string, GuestSampler> _samplers;
     private readonly Dictionary<(string Guest, double Cpu), int> _cpuSettings = new();
-    private readonly Dictionary<(string Guest, double Cpu), int> _soloSettings = new();
-    private static readonly TimeSpan SwitchWarmUp = TimeSpan.FromMilliseconds(500);
 
     public ScenarioRunner(ITestbed testbed, HarnessOptions options, ProgressSink progress, TimeProvider? time = null)
     {
@@ -80,12 +79,11 @@ public sealed class ScenarioRunner : IAsyncDisposable
 
             _progress($"{scenario.Name}: calibrating loads");
             await CalibrateAsync(plans, lifetime, cancellationToken).ConfigureAwait(false);
-            await CalibrateSoloAsync(plans, lifetime, cancellationToken).ConfigureAwait(false);
 
             _progress($"{scenario.Name}: settling {_options.Settle.TotalSeconds:0.#} s");
             await Task.Delay(_options.Settle, _time, cancellationToken).ConfigureAwait(false);
 
-            var measured = await MeasureAsync(scenario, plans, lifetime, cancellationToken).ConfigureAwait(false);
+            var measured = await MeasureAsync(scenario, plans, cancellationToken).ConfigureAwait(false);
 
             _progress($"{scenario.Name}: stopping loads");
             var probes = new Dictionary<string, IReadOnlyList<ProbeSample>>();
@@ -157,11 +155,9 @@ public sealed class ScenarioRunner : IAsyncDisposable
         }
     }
 
-    private async Task StartCpuAsync(GuestPlan p, TimeSpan lifetime, CancellationToken ct, int? setting = null)
+    private async Task StartCpuAsync(GuestPlan p, TimeSpan lifetime, CancellationToken ct)
     {
-        var value = setting ?? p.CpuSetting;
-        await RunChecked(p, _load.StartCpu(p.Guest.Allocation.Cpus, value, lifetime), ct).ConfigureAwait(false);
-        p.RunningSetting = value;
+        await RunChecked(p, _load.StartCpu(p.Guest.Allocation.Cpus, p.CpuSetting, lifetime), ct).ConfigureAwait(false);
         p.Frozen = null; // a fresh load runs; whether its probe is frozen is for the next freeze or thaw to settle
     }
 
@@ -169,7 +165,8 @@ public sealed class ScenarioRunner : IAsyncDisposable
     /// Brings every guest's CPU load to its target with all neighbours running — the scenario as the paper defines
     /// it — by a closed loop: measure a round (after a warm-up, so restarts do not bias it), correct the guests that
     /// are off, repeat. Settings found start the next scenario at the same level, which is then only checked.
-    /// The solo segments later run the very same settings, so co-run and solo differ only by the neighbours.
+    /// The solo segments later run the very same settings, so co-run and solo differ only by the neighbours: what
+    /// the guest gets done alone at its setting, against what it gets done among them, is its lost throughput.
     /// </summary>
     private async Task CalibrateAsync(GuestPlan[] plans, TimeSpan lifetime, CancellationToken ct)
     {
@@ -210,46 +207,6 @@ public sealed class ScenarioRunner : IAsyncDisposable
     }
 
     /// <summary>
-    /// The solo reference of a level is the guest at that level with its neighbours frozen, so each guest also gets
-    /// the setting that gives its target alone (once per level and guest; later scenarios reuse it). Comparing
-    /// co-run and solo at the same utilisation is what shows a neighbour that slows a guest without moving it.
-    /// </summary>
-    private async Task CalibrateSoloAsync(GuestPlan[] plans, TimeSpan lifetime, CancellationToken ct)
-    {
-        foreach (var p in plans)
-        {
-            if (p.Load.CpuPercent <= 0)
-            {
-                p.SoloSetting = p.CpuSetting;
-                continue;
-            }
-            if (_soloSettings.TryGetValue((p.Guest.Name, p.Load.CpuPercent), out var known))
-            {
-                p.SoloSetting = known;
-                continue;
-            }
-            await SetFrozenAsync(plans, except: p, ct).ConfigureAwait(false);
-            var setting = p.CpuSetting;
-            var best = (Setting: setting, Error: double.PositiveInfinity);
-            for (var round = 1; round <= _options.CalibrationMaxRounds; round++)
-            {
-                await Task.Delay(WarmUp, _time, ct).ConfigureAwait(false);
-                var cpu = await MeasureCpuAsync(p, _options.CalibrationRound, ct).ConfigureAwait(false);
-                var error = cpu - p.Load.CpuPercent;
-                if (Math.Abs(error) < Math.Abs(best.Error)) best = (setting, error);
-                _progress(string.Create(CultureInfo.InvariantCulture,
-                    $"  {p.Guest.Name} alone: setting {setting} gives {cpu:0.0}% for {p.Load.CpuPercent:0.#}%"));
-                if (Math.Abs(error) <= _options.CalibrationTolerance) break;
-                setting = CpuSetting.Correct(setting, cpu, p.Load.CpuPercent);
-                await RestartCpuAsync(p, lifetime, ct, setting).ConfigureAwait(false);
-                await SetFrozenAsync(plans, except: p, ct).ConfigureAwait(false);
-            }
-            p.SoloSetting = _soloSettings[(p.Guest.Name, p.Load.CpuPercent)] = best.Setting;
-        }
-        await SetFrozenAsync(plans, except: null, ct).ConfigureAwait(false);
-    }
-
-    /// <summary>
     /// CPU % over a calibration round, measured exactly as the repetitions measure a segment (snapshot, window,
     /// snapshot, pause), so that the measurement's own cost inside the guest is the same in both and calibrated in.
     /// </summary>
@@ -270,7 +227,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
         return wall > 0 ? cpuSeconds / wall * 100 : double.NaN;
     }
 
-    private async Task<List<GuestSegment>> MeasureAsync(Scenario scenario, GuestPlan[] plans, TimeSpan lifetime, CancellationToken ct)
+    private async Task<List<GuestSegment>> MeasureAsync(Scenario scenario, GuestPlan[] plans, CancellationToken ct)
     {
         // Seeded by the scenario, so a rerun measures in the same order and results can be compared.
         var random = new Random(StableHash(scenario.Name));
@@ -284,14 +241,8 @@ public sealed class ScenarioRunner : IAsyncDisposable
             foreach (var segment in order)
             {
                 var active = segment.SoloGuest is { } solo ? plans.First(p => p.Guest.Name == solo) : null;
-                // Each side runs the setting calibrated for it: co-run settings together, a solo setting alone.
-                var switching = (active is null
-                        ? plans.Where(p => p.Load.CpuPercent > 0 && p.RunningSetting != p.CpuSetting).Select(p => (p, p.CpuSetting))
-                        : new[] { (active, active.SoloSetting) }.Where(x => x.active.Load.CpuPercent > 0 && x.active.RunningSetting != x.SoloSetting))
-                    .ToArray();
-                await Task.WhenAll(switching.Select(x => RestartCpuAsync(x.Item1, lifetime, ct, x.Item2))).ConfigureAwait(false);
                 await SetFrozenAsync(plans, except: active, ct, freezeAll: active is not null).ConfigureAwait(false);
-                await Task.Delay(switching.Length > 0 ? StateChange + SwitchWarmUp : StateChange, _time, ct).ConfigureAwait(false);
+                await Task.Delay(StateChange, _time, ct).ConfigureAwait(false);
                 var measuredPlans = plans.Where(p => segment.Measures(p.Guest.Name)).ToArray();
                 var starts = await Task.WhenAll(measuredPlans.Select(p => SnapshotAsync(p, ct))).ConfigureAwait(false);
                 await Task.Delay(_options.Window, _time, ct).ConfigureAwait(false);
@@ -368,10 +319,10 @@ public sealed class ScenarioRunner : IAsyncDisposable
         return (guests.ToArray(), new Verdict(scenario.DisplayName, checks, invalid));
     }
 
-    private async Task RestartCpuAsync(GuestPlan p, TimeSpan lifetime, CancellationToken ct, int? setting = null)
+    private async Task RestartCpuAsync(GuestPlan p, TimeSpan lifetime, CancellationToken ct)
     {
         await RunChecked(p, StressNg.StopCpu, ct).ConfigureAwait(false);
-        await StartCpuAsync(p, lifetime, ct, setting).ConfigureAwait(false);
+        await StartCpuAsync(p, lifetime, ct).ConfigureAwait(false);
     }
 
     private static async Task StopAllAsync(GuestPlan p, CancellationToken ct)
@@ -454,8 +405,6 @@ public sealed class ScenarioRunner : IAsyncDisposable
         public int Rounds { get; set; }
         public bool Converged { get; set; }
         public bool? Frozen { get; set; }
-        public int SoloSetting { get; set; }
-        public int RunningSetting { get; set; }
         public double CpuErrorBefore { get; set; } = double.NaN;
         public double CpuErrorAfter { get; set; } = double.NaN;
         public double RamErrorAfter { get; set; } = double.NaN;

@@ -10,12 +10,12 @@ public sealed class InterferenceJudgeTests
     private static readonly GuestLoad Target = new("S1", 90, 80);
 
     private static (SegmentValues, SegmentValues)[] Pairs(
-        double coCpu, double soloCpu, double coWait, double soloWait, double coSpeed, double soloSpeed, int n = 8, double jitter = 0.01) =>
+        double coCpu, double soloCpu, double coWait, double soloWait, double coProbe, double soloProbe, int n = 8, double jitter = 0.01) =>
         Enumerable.Range(0, n).Select(i =>
         {
             var j = 1 + jitter * ((i % 3) - 1);
-            return (new SegmentValues(coCpu * j, 80, coWait * j, coSpeed * j, 400),
-                    new SegmentValues(soloCpu * j, 80, soloWait * j, soloSpeed * j, 300));
+            return (new SegmentValues(coCpu * j, 80, coWait * j, coProbe * j, 400),
+                    new SegmentValues(soloCpu * j, 80, soloWait * j, soloProbe * j, 300));
         }).ToArray();
 
     private static Verdict Judge((SegmentValues, SegmentValues)[] pairs)
@@ -33,16 +33,19 @@ public sealed class InterferenceJudgeTests
     }
 
     [Fact]
-    public void A_victim_that_keeps_its_utilisation_but_waits_and_slows_down_fails_on_wait_and_throughput()
+    public void A_victim_that_stays_near_its_target_but_waits_and_gets_less_done_than_alone_fails_on_wait_and_throughput()
     {
-        var v = Judge(Pairs(89, 90, 20, 1, 700, 1000));
+        // Within 5 points of its 90% target together, yet at the same setting it got 100% alone: 12% of its work lost.
+        var (metrics, checks, _) = InterferenceJudge.Judge(Target, Pairs(88, 100, 20, 1, 70, 100), Limits, "run-queue wait", seed: 1);
+        var v = new Verdict("x", checks, []);
         Assert.Equal(Outcome.Fail, v.Outcome);
         Assert.True(v.Checks.Single(c => c.Metric == "CPU %").Passed);
         Assert.False(v.Checks.Single(c => c.Metric == "wait +pts").Passed);
         var loss = v.Checks.Single(c => c.Metric == "throughput loss %");
         Assert.False(loss.Passed);
-        Assert.Equal(30, loss.Measured, 1);
+        Assert.Equal(12, loss.Measured, 1);
         Assert.True(loss.Low > 10);
+        Assert.Equal(30, metrics.ProbeLoss.Value, 1); // the probe's share of wall time on a CPU, reported alongside
     }
 
     [Fact]
@@ -50,8 +53,8 @@ public sealed class InterferenceJudgeTests
     {
         // Loss swings 0..24% between repetitions: the median is past 10% but the interval straddles it.
         var pairs = Enumerable.Range(0, 8).Select(i => (
-            new SegmentValues(90, 80, 1, i % 2 == 0 ? 1000 : 760, 400),
-            new SegmentValues(90, 80, 1, 1000, 300))).ToArray();
+            new SegmentValues(i % 2 == 0 ? 90 : 68.4, 80, 1, 100, 400),
+            new SegmentValues(90, 80, 1, 100, 300))).ToArray();
         var loss = Judge(pairs).Checks.Single(c => c.Metric == "throughput loss %");
         Assert.True(loss.Low <= 10 && loss.High > 10, $"[{loss.Low}, {loss.High}]");
         Assert.True(loss.Passed);

@@ -21,7 +21,7 @@ public sealed class SegmentValuesTests
         Assert.Equal(90, v.CpuPercent, 6);
         Assert.Equal(80, v.RamPercent, 6);
         Assert.Equal(10, v.WaitPercent, 6); // 0.2 s waiting in 2 s of wall time
-        Assert.Equal(200.0 / 3, v.Speed, 6); // mean share of wall time on a CPU while busy: 1, 0.5, 0.5
+        Assert.Equal(5000.0 / 8000 * 100, v.ProbeShare, 6); // pooled CPU over wall time of the three runs inside
         Assert.True(v.P99Microseconds > 3900);
     }
 
@@ -37,8 +37,10 @@ public sealed class SegmentValuesTests
     [Fact]
     public void Probe_output_is_parsed_and_junk_is_dropped()
     {
-        var samples = Probe.Parse("1795620000.123456 2100 2000\nnot a line\n1795620000.223456 0 0\n1795620000.323456 1900 950\n");
+        // Third column: cumulative CPU at the run's start; a run's CPU is the next start's minus its own.
+        var samples = Probe.Parse("1795620000.123456 2100 5000\nnot a line\n1795620000.223456 0 0\n1795620000.323456 1900 7000\n1795620000.423456 2000 7950\n");
         Assert.Equal([2100.0, 1900.0], samples.Select(s => s.LatencyMicroseconds));
+        Assert.Equal(2000.0 / 2100, samples[0].Share, 6);
         Assert.Equal(0.5, samples[1].Share, 6);
     }
 }

@@ -49,7 +49,7 @@ public sealed class DockerTestbedTests
             Assert.InRange(m.CpuPercent, 45, 55);
             Assert.InRange(m.RamPercent, 35, 45);
             Assert.Equal(options.Repetitions, m.Interference!.Pairs);
-            Assert.False(double.IsNaN(m.Interference.SoloSpeed));
+            Assert.False(double.IsNaN(m.Interference.SoloProbeShare));
             var left = await guest.Shell.RunAsync("pgrep -a '^(stress|cpulimit)' || true", ct);
             Assert.Equal("", left.Output.Trim());
         }

@@ -5,11 +5,14 @@ namespace Harness.Testbeds.Docker;
 /// <summary>Makes sure the guest image exists: cached by tag, else built once by ci/build-guest-image.sh.</summary>
 public static class GuestImage
 {
-    public static async Task<string> EnsureAsync(DockerEngine engine, string tag, ProgressSink progress, CancellationToken cancellationToken)
+    /// <param name="buildScript">The script that builds the image; ci/build-guest-image.sh of this repository by default.</param>
+    public static async Task<string> EnsureAsync(
+        DockerEngine engine, string tag, ProgressSink progress, CancellationToken cancellationToken, string? buildScript = null)
     {
         if (await engine.ImageIdAsync(tag, cancellationToken).ConfigureAwait(false) is { } id) return id;
 
-        var script = Configuration.OptionsLoader.RepositoryRoot() is { } root ? Path.Combine(root, "ci", "build-guest-image.sh") : null;
+        var script = buildScript
+                     ?? (Configuration.OptionsLoader.RepositoryRoot() is { } root ? Path.Combine(root, "ci", "build-guest-image.sh") : null);
         if (script is null || !File.Exists(script))
         {
             throw new GuestImageUnavailableException(
