@@ -72,6 +72,7 @@ public static class Benchmark
         var options = OptionsLoader.Load() with { GuestCount = 1 };
         using var key = SshKeyPair.Create("sampler-cost");
         await using var testbed = await DockerTestbed.CreateAsync(options, "cost-" + Environment.ProcessId, key, m => console.WriteLine(m), cancellationToken);
+        using var onExit = new Running.TeardownOnExit(() => testbed.DisposeAsync().AsTask());
         var guest = testbed.Guests[0];
         await using var sampler = new GuestSampler(guest.Shell, guest.SamplerSource, options.SampleInterval);
         await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);

@@ -52,6 +52,7 @@ public sealed class IsolationSession : IAsyncDisposable
 
     public static async Task<IsolationSession> StartAsync(HarnessOptions options, ProgressSink progress, CancellationToken cancellationToken)
     {
+        progress = NeverThrowing(progress);
         var wall = System.Diagnostics.Stopwatch.StartNew();
         var runId = NewRunId();
         var key = SshKeyPair.Create($"harness-{runId}");
@@ -91,6 +92,22 @@ public sealed class IsolationSession : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// Progress must never stop a teardown: when the job that started us is killed, our stdout is a closed pipe
+    /// and every write throws, exactly when the guests most need removing.
+    /// </summary>
+    private static ProgressSink NeverThrowing(ProgressSink progress) => message =>
+    {
+        try
+        {
+            progress(message);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // Nobody is listening any more; the results file still records the run.
+        }
+    };
 
     private static async Task<ITestbed> ProvisionAsync(
         HarnessOptions options, string runId, SshKeyPair key, ProgressSink progress, CancellationToken cancellationToken) =>

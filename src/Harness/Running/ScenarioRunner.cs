@@ -11,6 +11,12 @@ namespace Harness.Running;
 /// <summary>A guest failed during a scenario. The message names the guest and the cause.</summary>
 public sealed class GuestFailedException(string message, Exception? inner = null) : Exception(message, inner);
 
+/// <summary>
+/// A scenario asks for something this testbed cannot give (say, a RAM target below what a guest uses at idle).
+/// That scenario fails with the reason; the testbed is fine and later scenarios run.
+/// </summary>
+public sealed class ScenarioNotRunnableException(string message) : Exception(message);
+
 /// <summary>The result of one scenario: per-guest measurements and the verdict.</summary>
 public sealed record ScenarioResult(
     Scenario Scenario, DateTimeOffset StartedAt, TimeSpan Wall, IReadOnlyList<GuestMeasurement> Guests, Verdict Verdict);
@@ -66,6 +72,10 @@ public sealed class ScenarioRunner : IAsyncDisposable
             await ForEachGuest(plans, (p, ct) => StopAllAsync(p, ct), cancellationToken).ConfigureAwait(false);
             await ForEachGuest(plans, (p, ct) => p.Sampler.WaitForSamplesAsync(_time.GetUtcNow(), 2, ct), cancellationToken).ConfigureAwait(false);
 
+            // Checked for every guest before any load starts: an impossible target must not leave half a scenario behind.
+            var impossible = plans.Select(RamBelowIdle).OfType<string>().ToArray();
+            if (impossible.Length > 0) throw new ScenarioNotRunnableException($"{scenario.Name} cannot run here: {string.Join("; ", impossible)}");
+
             _progress($"{scenario.Name}: filling memory");
             await ForEachGuest(plans, (p, ct) => FillMemoryAsync(p, lifetime, ct), cancellationToken).ConfigureAwait(false);
             await ForEachGuest(plans, async (p, ct) =>
@@ -96,7 +106,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
             var (measurements, verdict) = Judge(scenario, plans, measured, probes);
             return new ScenarioResult(scenario, started, _time.GetUtcNow() - started, measurements, verdict);
         }
-        catch (Exception e) when (e is not GuestFailedException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is not (GuestFailedException or ScenarioNotRunnableException) && !cancellationToken.IsCancellationRequested)
         {
             throw await ExplainFailureAsync(plans, e).ConfigureAwait(false);
         }
@@ -116,12 +126,6 @@ public sealed class ScenarioRunner : IAsyncDisposable
         var alloc = p.Guest.Allocation;
         var idle = p.Sampler.Latest ?? throw new GuestFailedException($"guest {p.Guest.Name}: no samples yet");
         var limit = Usage.MemoryLimit(idle, alloc);
-        var idlePercent = Usage.RamPercent(idle, alloc);
-        if (p.Load.RamPercent + _options.RamTolerance < idlePercent)
-        {
-            throw new GuestFailedException(string.Create(CultureInfo.InvariantCulture,
-                $"guest {p.Guest.Name}: RAM target {p.Load.RamPercent:0.#}% is below what it already uses at idle ({idlePercent:0.#}%). Raise the target or give the guest more memory."));
-        }
         p.MemoryBytes = ClampMemory((long)(p.Load.RamPercent / 100 * limit) - Usage.UsedBytes(idle, alloc) - VmOverheadBytes, p, limit);
         for (var attempt = 0; attempt < 4 && p.MemoryBytes > 0; attempt++)
         {
@@ -132,6 +136,16 @@ public sealed class ScenarioRunner : IAsyncDisposable
             if (Math.Abs(p.RamErrorAfter) <= _options.CalibrationTolerance) break;
             p.MemoryBytes = ClampMemory(p.MemoryBytes - (long)(p.RamErrorAfter / 100 * limit), p, limit);
         }
+    }
+
+    private string? RamBelowIdle(GuestPlan p)
+    {
+        var idle = p.Sampler.Latest ?? throw new GuestFailedException($"guest {p.Guest.Name}: no samples yet");
+        var idlePercent = Usage.RamPercent(idle, p.Guest.Allocation);
+        return p.Load.RamPercent + _options.RamTolerance < idlePercent
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"guest {p.Guest.Name}: RAM target {p.Load.RamPercent:0.#}% is below what it already uses at idle ({idlePercent:0.#}%). Raise the target or give the guest more memory")
+            : null;
     }
 
     // Never ask for more than the target itself: more could only end in the guest's OOM killer.

@@ -89,6 +89,26 @@ public sealed class DockerTestbedTests
     }
 
     [Fact]
+    public async Task A_ram_target_below_idle_use_fails_that_scenario_naming_the_guest_and_the_next_scenario_runs()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var options = OneGuest() with { RamTolerance = 0 };
+        using var key = SshKeyPair.Create("test");
+        await using var testbed = await DockerTestbed.CreateAsync(options, IsolationSession.NewRunId(), key, _ => { }, ct);
+        await using var runner = new ScenarioRunner(testbed, options, _ => { });
+
+        var e = await Assert.ThrowsAsync<ScenarioNotRunnableException>(() =>
+            runner.RunAsync(new Scenario("too-small", [new GuestLoad("S1", 10, 0.1)]), ct));
+        Assert.Contains("too-small cannot run here: guest S1: RAM target 0.1% is below what it already uses at idle", e.Message);
+        Assert.Contains("Raise the target or give the guest more memory", e.Message);
+        var left = await testbed.Guests[0].Shell.RunAsync("pgrep -a '^(stress|cpulimit)' || true", ct);
+        Assert.Equal("", left.Output.Trim());
+
+        var next = await runner.RunAsync(new Scenario("fine", [new GuestLoad("S1", 10, 40)]), ct);
+        Assert.Single(next.Guests);
+    }
+
+    [Fact]
     public async Task A_wrong_pinned_host_key_is_refused()
     {
         var ct = TestContext.Current.CancellationToken;
