@@ -12,16 +12,7 @@ namespace Harness.Tests.Testbeds;
 [Collection(DockerCollection.Name)]
 public sealed class DockerTestbedTests
 {
-    private static HarnessOptions OneGuest() => OptionsLoader.Load(new Dictionary<string, string>(), Environment.ProcessorCount) with
-    {
-        GuestCount = 1,
-        GuestCpus = 0.4,
-        GuestMemoryMiB = 256,
-        Window = TimeSpan.FromSeconds(1),
-        Repetitions = 3,
-        Settle = TimeSpan.FromSeconds(1),
-        CalibrationRound = TimeSpan.FromSeconds(3),
-    };
+    private static HarnessOptions OneGuest() => DockerCli.OneGuest();
 
     [Fact]
     public async Task A_guest_is_provisioned_loaded_measured_and_removed()
@@ -115,7 +106,7 @@ public sealed class DockerTestbedTests
         var options = OneGuest();
         using var key = SshKeyPair.Create("test");
         await using var testbed = await DockerTestbed.CreateAsync(options, IsolationSession.NewRunId(), key, _ => { }, ct);
-        var port = await PublishedSshPortAsync(testbed.Guests[0].Identity, ct);
+        var port = await DockerCli.PublishedSshPortAsync(testbed.Guests[0].Identity, ct);
         var e = await Assert.ThrowsAsync<HostKeyMismatchException>(() =>
             SshShell.ConnectAsync("127.0.0.1", port, "root", key, "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", ct));
         Assert.Contains("refusing to connect", e.Message);
@@ -163,17 +154,6 @@ public sealed class DockerTestbedTests
         using var p = System.Diagnostics.Process.Start("true")!;
         p.WaitForExit();
         return p.Id;
-    }
-
-    private static async Task<int> PublishedSshPortAsync(string identity, CancellationToken ct)
-    {
-        var name = identity.Split(' ')[1];
-        var psi = new System.Diagnostics.ProcessStartInfo("docker", ["port", name, "22/tcp"]) { RedirectStandardOutput = true };
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        var output = await p.StandardOutput.ReadToEndAsync(ct);
-        await p.WaitForExitAsync(ct);
-        Assert.StartsWith("127.0.0.1:", output.Trim());
-        return int.Parse(output.Trim().Split(':')[^1], System.Globalization.CultureInfo.InvariantCulture);
     }
 }
 

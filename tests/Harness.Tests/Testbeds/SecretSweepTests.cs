@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using Harness.Configuration;
 using Harness.Remote;
@@ -31,11 +29,11 @@ public sealed class SecretSweepTests : IDisposable
         var log = new StringBuilder();
 
         // The guest: a real container trusting the planted key.
-        var guestOptions = OptionsLoader.Load(new Dictionary<string, string>(), Environment.ProcessorCount) with { GuestCount = 1, GuestCpus = 0.4, GuestMemoryMiB = 256 };
+        var guestOptions = DockerCli.OneGuest();
         await using var guest = await DockerTestbed.CreateAsync(guestOptions, IsolationSession.NewRunId(), planted, m => log.AppendLine(m), ct);
-        var container = guest.Guests[0].Identity.Split(' ')[1];
-        var port = int.Parse((await Docker(ct, "port", container, "22/tcp")).Trim().Split(':')[^1], CultureInfo.InvariantCulture);
-        var hostKey = (await Docker(ct, "exec", container, "ssh-keygen", "-l", "-E", "sha256", "-f", "/etc/ssh/ssh_host_ed25519_key.pub")).Split(' ')[1];
+        var container = DockerCli.ContainerName(guest.Guests[0].Identity);
+        var port = await DockerCli.PublishedSshPortAsync(guest.Guests[0].Identity, ct);
+        var hostKey = (await DockerCli.RunAsync(ct, "exec", container, "ssh-keygen", "-l", "-E", "sha256", "-f", "/etc/ssh/ssh_host_ed25519_key.pub")).Split(' ')[1];
 
         var file = Path.Combine(_output, "guests.json");
         await File.WriteAllTextAsync(file,
@@ -92,15 +90,6 @@ public sealed class SecretSweepTests : IDisposable
                 Assert.False(text.Contains(needle, StringComparison.Ordinal), $"a planted secret leaked into {name}");
             }
         }
-    }
-
-    private static async Task<string> Docker(CancellationToken ct, params string[] args)
-    {
-        var psi = new ProcessStartInfo("docker", args) { RedirectStandardOutput = true };
-        using var p = Process.Start(psi)!;
-        var output = await p.StandardOutput.ReadToEndAsync(ct);
-        await p.WaitForExitAsync(ct);
-        return output;
     }
 
     public void Dispose() => Directory.Delete(_output, recursive: true);

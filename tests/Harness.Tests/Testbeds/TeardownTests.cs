@@ -16,17 +16,7 @@ public sealed class TeardownTests : IDisposable
 {
     private readonly string _output = Directory.CreateTempSubdirectory("harness-teardown-").FullName;
 
-    private HarnessOptions OneGuest() => OptionsLoader.Load(new Dictionary<string, string>(), Environment.ProcessorCount) with
-    {
-        GuestCount = 1,
-        GuestCpus = 0.4,
-        GuestMemoryMiB = 256,
-        Window = TimeSpan.FromSeconds(1),
-        Repetitions = 20,
-        Settle = TimeSpan.FromSeconds(1),
-        CalibrationRound = TimeSpan.FromSeconds(2),
-        OutputDirectory = _output,
-    };
+    private HarnessOptions OneGuest() => DockerCli.OneGuest(_output) with { Repetitions = 20, CalibrationRound = TimeSpan.FromSeconds(2) };
 
     [Theory]
     [InlineData("TERM", false)]
@@ -66,7 +56,7 @@ public sealed class TeardownTests : IDisposable
             Assert.Fail("provision never got ready:\n" + string.Join('\n', lines) + await process.StandardError.ReadToEndAsync(ct));
         }
         using var engine = await DockerEngine.ConnectAsync(ct);
-        Assert.Equal(2, await CountAsync(runId, ct));
+        Assert.Equal(2, await DockerCli.ContainersOfRunAsync(runId, ct));
 
         using (var kill = Process.Start("kill", ["-s", signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
         {
@@ -85,7 +75,7 @@ public sealed class TeardownTests : IDisposable
         }
 
         if (!outputClosed) Assert.Contains("tearing down the testbed", await rest);
-        Assert.Equal(0, await CountAsync(runId, ct));
+        Assert.Equal(0, await DockerCli.ContainersOfRunAsync(runId, ct));
     }
 
     [Fact]
@@ -106,7 +96,7 @@ public sealed class TeardownTests : IDisposable
         {
             await session.DisposeAsync();
         }
-        Assert.Equal(0, await CountAsync(runId, ct));
+        Assert.Equal(0, await DockerCli.ContainersOfRunAsync(runId, ct));
         Assert.Contains("cancelled", await File.ReadAllTextAsync(session.ResultsPath, ct));
     }
 
@@ -133,7 +123,7 @@ public sealed class TeardownTests : IDisposable
         {
             await session.DisposeAsync();
         }
-        Assert.Equal(0, await CountAsync(runId, ct));
+        Assert.Equal(0, await DockerCli.ContainersOfRunAsync(runId, ct));
     }
 
     [Fact]
@@ -151,15 +141,6 @@ public sealed class TeardownTests : IDisposable
         Assert.Contains("ci/build-guest-image.sh", e.Message);
         Assert.Contains("registry unreachable", e.Message);
         Assert.Null(await engine.ImageIdAsync(tag, ct));
-    }
-
-    private static async Task<int> CountAsync(string runId, CancellationToken ct)
-    {
-        var psi = new ProcessStartInfo("docker", ["ps", "-aq", "--filter", $"label={DockerEngine.RunIdLabel}={runId}"]) { RedirectStandardOutput = true };
-        using var p = Process.Start(psi)!;
-        var output = await p.StandardOutput.ReadToEndAsync(ct);
-        await p.WaitForExitAsync(ct);
-        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
     }
 
     public void Dispose()
