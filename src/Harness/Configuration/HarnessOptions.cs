@@ -56,10 +56,10 @@ public sealed record HarnessOptions
     public double RamTolerance { get; init; } = 5;
 
     /// <summary>Largest allowed increase of wait (run-queue wait or steal, % of busy time) from solo to co-run, points.</summary>
-    public double WaitThreshold { get; init; } = 25;
+    public double WaitThreshold { get; init; } = 20;
 
     /// <summary>Largest allowed loss of a guest's work per wall-second (same load setting) from solo to co-run, percent.</summary>
-    public double DegradationThreshold { get; init; } = 20;
+    public double DegradationThreshold { get; init; } = 15;
 
     /// <summary>Solo references whose probe speed varies more than this (coefficient of variation, %) make the verdict invalid.</summary>
     public double SoloMaxCov { get; init; } = 40;
