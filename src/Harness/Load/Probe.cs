@@ -5,14 +5,10 @@ namespace Harness.Load;
 /// <summary>
 /// One run of the probe's fixed work: when it ended (guest clock, seconds), how long it took on the wall clock,
 /// and the CPU time it got from its start to the next run's start (its own schedstat: the run plus a few
-/// microseconds of bookkeeping). Their ratio tracks the share of the time it wanted a CPU that it had one — free
-/// of how fast the CPU itself ran, which on shared hosts drifts on its own.
+/// microseconds of bookkeeping). CPU over wall time, pooled per segment, tracks the share of the time it wanted a
+/// CPU that it had one — free of how fast the CPU itself ran, which on shared hosts drifts on its own.
 /// </summary>
-public readonly record struct ProbeSample(double Time, double LatencyMicroseconds, double CpuMicroseconds)
-{
-    /// <summary>CPU time over wall time of this run (about 1 when it never waited; the bookkeeping lifts it a little).</summary>
-    public double Share => CpuMicroseconds <= 0 ? double.NaN : CpuMicroseconds / LatencyMicroseconds;
-}
+public readonly record struct ProbeSample(double Time, double LatencyMicroseconds, double CpuMicroseconds);
 
 /// <summary>
 /// The victim's view: a small fixed amount of CPU work repeated at a fixed gap inside each guest, timed with the

@@ -255,7 +255,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
             foreach (var segment in order)
             {
                 var active = segment.SoloGuest is { } solo ? plans.First(p => p.Guest.Name == solo) : null;
-                await SetFrozenAsync(plans, except: active, ct, freezeAll: active is not null).ConfigureAwait(false);
+                await SetFrozenAsync(plans, except: active, ct).ConfigureAwait(false);
                 await Task.Delay(StateChange, _time, ct).ConfigureAwait(false);
                 var measuredPlans = plans.Where(p => segment.Measures(p.Guest.Name)).ToArray();
                 var starts = await Task.WhenAll(measuredPlans.Select(p => SnapshotAsync(p, ct))).ConfigureAwait(false);
@@ -271,11 +271,11 @@ public sealed class ScenarioRunner : IAsyncDisposable
         return result;
     }
 
-    /// <summary>Freezes every guest but <paramref name="except"/> when asked to, else thaws all; only changes are sent.</summary>
-    private static Task SetFrozenAsync(GuestPlan[] plans, GuestPlan? except, CancellationToken ct, bool freezeAll = true) =>
+    /// <summary>Freezes every guest but <paramref name="except"/>, or thaws all when it is null; only changes are sent.</summary>
+    private static Task SetFrozenAsync(GuestPlan[] plans, GuestPlan? except, CancellationToken ct) =>
         Task.WhenAll(plans.Select(async p =>
         {
-            var frozen = except is not null && freezeAll && p != except;
+            var frozen = except is not null && p != except;
             if (frozen == p.Frozen) return;
             await RunChecked(p, frozen ? StressNg.Pause : StressNg.Resume, ct).ConfigureAwait(false);
             p.Frozen = frozen;

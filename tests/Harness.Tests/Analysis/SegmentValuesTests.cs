@@ -40,7 +40,6 @@ public sealed class SegmentValuesTests
         // Third column: cumulative CPU at the run's start; a run's CPU is the next start's minus its own.
         var samples = Probe.Parse("1795620000.123456 2100 5000\nnot a line\n1795620000.223456 0 0\n1795620000.323456 1900 7000\n1795620000.423456 2000 7950\n");
         Assert.Equal([2100.0, 1900.0], samples.Select(s => s.LatencyMicroseconds));
-        Assert.Equal(2000.0 / 2100, samples[0].Share, 6);
-        Assert.Equal(0.5, samples[1].Share, 6);
+        Assert.Equal([2000.0, 950.0], samples.Select(s => s.CpuMicroseconds));
     }
 }

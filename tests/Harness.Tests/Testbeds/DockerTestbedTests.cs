@@ -53,33 +53,6 @@ public sealed class DockerTestbedTests
     }
 
     [Fact]
-    public async Task A_guest_that_dies_mid_scenario_fails_it_naming_the_guest_and_the_cause()
-    {
-        var ct = TestContext.Current.CancellationToken;
-        var options = OneGuest() with { Repetitions = 20 };
-        using var key = SshKeyPair.Create("test");
-        var runId = IsolationSession.NewRunId();
-        var testbed = await DockerTestbed.CreateAsync(options, runId, key, _ => { }, ct);
-        try
-        {
-            await using var runner = new ScenarioRunner(testbed, options, _ => { });
-            var running = runner.RunAsync(new Scenario("dies", [new GuestLoad("S1", 50, 40)]), ct);
-            await Task.Delay(TimeSpan.FromSeconds(8), ct);
-            var name = testbed.Guests[0].Identity.Split(' ')[1];
-            using (var kill = System.Diagnostics.Process.Start("docker", ["kill", name])!) await kill.WaitForExitAsync(ct);
-            var e = await Assert.ThrowsAsync<GuestFailedException>(() => running);
-            Assert.Contains("guest S1", e.Message);
-            Assert.Contains("exited", e.Message);
-        }
-        finally
-        {
-            await testbed.DisposeAsync();
-        }
-        using var engine = await DockerEngine.ConnectAsync(ct);
-        Assert.Equal(0, await engine.RemoveRunAsync(runId, ct));
-    }
-
-    [Fact]
     public async Task A_ram_target_below_idle_use_fails_that_scenario_naming_the_guest_and_the_next_scenario_runs()
     {
         var ct = TestContext.Current.CancellationToken;
