@@ -22,5 +22,5 @@ cli() { dotnet run --project "$ROOT/src/Harness.Cli" --no-build -- "$@"; }
 args=(--null); for f in "$out"/null/*/results.json; do args+=("$f"); done
 args+=(--control); for f in "$out"/control/*/results.json; do args+=("$f"); done
 cli benchmark "${args[@]}" | tee "$out/summary.txt"
-cli sampler-cost --seconds 30 | tee -a "$out/summary.txt"
+cli harness-cost --cpus 0.4,1 --seconds 30 | tee -a "$out/summary.txt"
 echo "benchmark results: $out"

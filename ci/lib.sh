@@ -23,9 +23,12 @@ run_tests() {
     --logger "console;verbosity=normal" "$@"
 }
 
-# Prints "passed failed skipped" summed over the TRX files given.
+# Prints "passed failed skipped invalid" summed over the TRX files given. An invalid scenario row (not judged)
+# is a failed test, or a skipped one when HARNESS_MAX_INVALID_ROWS allows it; its message starts with the marker
+# below, and it is counted as invalid only, neither failed nor skipped.
+INVALID_ROW_MARKER='INVALID row (not judged)'
 count_trx() {
-  local p=0 f=0 s=0 file line
+  local p=0 f=0 s=0 i=0 file line inv_f inv_s
   for file in "$@"; do
     [ -f "$file" ] || continue
     line=$(grep -o '<Counters [^>]*>' "$file" | head -n1)
@@ -33,6 +36,16 @@ count_trx() {
     f=$((f + $(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$line") + $(sed -n 's/.* error="\([0-9]*\)".*/\1/p' <<<"$line")))
     # VSTest counts skipped tests as neither passed nor failed: total minus executed.
     s=$((s + $(sed -n 's/.* total="\([0-9]*\)".*/\1/p' <<<"$line") - $(sed -n 's/.* executed="\([0-9]*\)".*/\1/p' <<<"$line")))
+    read -r inv_f inv_s < <(awk -v RS='<UnitTestResult ' -v marker="$INVALID_ROW_MARKER" \
+      'NR > 1 && index($0, marker) { if ($0 ~ /outcome="Failed"/) f++; else s++ } END { print f + 0, s + 0 }' "$file")
+    f=$((f - inv_f)); s=$((s - inv_s)); i=$((i + inv_f + inv_s))
   done
-  echo "$p $f $s"
+  echo "$p $f $s $i"
+}
+
+# The closing line CI reads: "N passed, N failed, N skipped", then ", N invalid" when any row was not judged.
+closing_line() {
+  local line="$1 passed, $2 failed, $3 skipped"
+  [ "$4" -gt 0 ] && line="$line, $4 invalid"
+  echo "$line"
 }

@@ -20,8 +20,8 @@ public static class Commands
           benchmark --null <results.json|folder>... --control <results.json|folder>...
               detection rate of the negative control, false-alarm rate of the null suite, largest |achieved - target|,
               wall times (what ci/benchmark.sh prints)
-          sampler-cost [--seconds N]
-              CPU the in-guest sampler costs one idle guest on the embedded testbed, % of one CPU
+          harness-cost [--cpus 0.4,1] [--seconds N]
+              what the harness costs an idle guest (sampler, probe, segment edges) and the lowest load it can set, per guest size
           provision [--guests N] [--hold SECONDS]
               provisions the testbed of the current HARNESS_* settings, prints its guests, keeps them SECONDS
               (default 0) or until Ctrl-C / SIGTERM, then removes them: checks that a backend is usable
@@ -39,7 +39,7 @@ public static class Commands
                 ["compare", var run, var baseline, .. var rest] => await CompareAsync(run, baseline, Options.Parse(rest), console, cancellationToken),
                 ["report", var run, .. var rest] => await ReportAsync(run, Options.Parse(rest), console, cancellationToken),
                 ["benchmark", .. var rest] => Benchmark.Summarise(rest, console),
-                ["sampler-cost", .. var rest] => await Benchmark.SamplerCostAsync(rest, console, cancellationToken),
+                ["harness-cost", .. var rest] => await HarnessCost.RunAsync(rest, console, cancellationToken),
                 ["provision", .. var rest] => await ProvisionAsync(rest, console, cancellationToken),
                 ["reap-proxmox", .. var rest] => await ReapProxmoxAsync(rest.Contains("--all-hosts"), console, cancellationToken),
                 _ => UsageError(console, args.Length == 0 ? null : $"unknown command line: {string.Join(' ', args)}"),

@@ -15,7 +15,7 @@ internal static class ComparisonTable
         foreach (var m in comparison.Metrics)
         {
             metrics.AddRow(
-                Markup.Escape(m.Scenario), Markup.Escape(m.Guest), Markup.Escape(m.Metric), ComparisonText.Number(m.Target),
+                Markup.Escape(m.Scenario), Markup.Escape(m.Guest), Markup.Escape(m.Metric.Label), ComparisonText.Number(m.Target),
                 ComparisonText.Value(m.Baseline?.Measured, m.BaselineInterval), ComparisonText.Value(m.Run?.Measured, m.RunInterval),
                 ComparisonText.Worse(m), Status(m.Status, comparison.Options));
         }

@@ -70,6 +70,24 @@ public abstract class TestbedFixture(IMessageSink diagnostics, BackendKind backe
                  + (left is { } l ? $", about {l:hh\\:mm\\:ss} left" : ""));
     }
 
+    /// <summary>How an invalid row's message starts, so that CI can count invalid rows apart from failed and skipped ones.</summary>
+    public const string InvalidRowMarker = "INVALID row (not judged)";
+
+    private int _invalidRows;
+
+    /// <summary>
+    /// Counts an invalid row and says whether HARNESS_MAX_INVALID_ROWS still allows it (then it is skipped;
+    /// otherwise it fails), with the message naming the setting.
+    /// </summary>
+    public (bool Allowed, string Message) Invalid(Analysis.Verdict verdict)
+    {
+        var n = Interlocked.Increment(ref _invalidRows);
+        var max = Session.Options.MaxInvalidRows;
+        var allowed = n <= max;
+        return (allowed, $"{InvalidRowMarker}: invalid row {n} of this run; HARNESS_MAX_INVALID_ROWS={max} "
+                         + (allowed ? "allows it" : "allows no more") + ". " + string.Join("; ", verdict.Reasons));
+    }
+
     public Scenario Scenario(string name) =>
         _scenarios.FirstOrDefault(s => s.Name == name)
         ?? PaperScenarios.All.FirstOrDefault(s => s.Name == name)

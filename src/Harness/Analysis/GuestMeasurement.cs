@@ -2,11 +2,13 @@ namespace Harness.Analysis;
 
 /// <summary>How the closed loop brought a guest's load to target before the window opened.</summary>
 public sealed record CalibrationOutcome(
-    int Rounds, bool Converged, int CpuLoadSetting, long MemoryBytes, double CpuErrorBefore, double CpuErrorAfter, double RamErrorAfter);
+    int Rounds, bool Converged, double CpuLoadSetting, long MemoryBytes, double CpuErrorBefore, double CpuErrorAfter, double RamErrorAfter);
 
 /// <summary>
 /// Co-run against solo, from paired repetitions: the victim's view that utilisation alone hides.
-/// Wait is run-queue wait (containers: /proc/PID/schedstat of the load and probe) or steal (VMs), as a percentage
+/// Stretch is (run + wait) / run of the load's runnable work (median per side); Slowdown is the median paired
+/// ratio co-run / solo − 1, in percent: how much longer the guest's work took among its neighbours, whatever its
+/// own load. Wait is run-queue wait (containers: /proc/PID/schedstat of the load) or steal (VMs), as a percentage
 /// of wall time. Degradation is the loss of the guest's own work per wall-second at the same load setting,
 /// 1 − median(co-run CPU) / median(solo CPU), in percent: what a neighbour took from it. ProbeLoss is the same
 /// ratio for the fixed-work probe's share of wall time on a CPU (the victim's latency view).
@@ -17,6 +19,9 @@ public sealed record InterferenceMetrics(
     Estimate CoRunCpu,
     Estimate SoloCpu,
     Estimate CoRunRam,
+    double CoRunStretch,
+    double SoloStretch,
+    Estimate Slowdown,
     Estimate CoRunWait,
     Estimate SoloWait,
     Estimate WaitIncrease,

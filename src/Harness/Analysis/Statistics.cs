@@ -60,6 +60,9 @@ public static class Stats
     /// <summary>Median of the paired differences co-run − solo.</summary>
     public static double MedianDifference(double[] coRun, double[] solo) => coRun.Zip(solo, (c, s) => c - s).Median();
 
+    /// <summary>Median of the paired ratios co-run / solo, minus one, in percent.</summary>
+    public static double MedianRatioIncrease(double[] coRun, double[] solo) => (MedianRatio(coRun, solo) - 1) * 100;
+
     /// <summary>Median of the paired ratios co-run / solo.</summary>
     public static double MedianRatio(double[] coRun, double[] solo) => coRun.Zip(solo, (c, s) => c / s).Median();
 

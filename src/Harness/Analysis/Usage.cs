@@ -33,7 +33,7 @@ public static class Usage
         }
         if (to["idle"] is not null && from["idle"] is not null)
         {
-            double busy = Busy(to) - Busy(from);
+            double busy = BusyTicks(to) - BusyTicks(from);
             double steal = (to["steal"] ?? 0) - (from["steal"] ?? 0);
             double total = busy + steal + (to["idle"]!.Value - from["idle"]!.Value) + ((to["iowait"] ?? 0) - (from["iowait"] ?? 0));
             return total <= 0 ? (double.NaN, 0) : (busy / total * 100, steal / total * 100);
@@ -68,8 +68,11 @@ public static class Usage
     private static double AllocatedCpus(CounterSample s, GuestAllocation allocation) =>
         s["quota_us"] is { } q and > 0 && s["period_us"] is { } p and > 0 ? (double)q / p : allocation.Cpus;
 
+    /// <summary>/proc/stat's tick rate (USER_HZ), 100 on every Linux architecture the harness runs on.</summary>
+    public const double UserHz = 100;
+
     // /proc/stat's user and nice already include guest and guest_nice.
-    private static long Busy(CounterSample s) =>
+    internal static long BusyTicks(CounterSample s) =>
         (s["user"] ?? 0) + (s["nice"] ?? 0) + (s["system"] ?? 0) + (s["irq"] ?? 0) + (s["softirq"] ?? 0)
         - (s["guest"] ?? 0) - (s["guest_nice"] ?? 0);
 }

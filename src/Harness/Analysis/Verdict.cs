@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json.Serialization;
 
 namespace Harness.Analysis;
 
@@ -8,7 +9,7 @@ public enum Outcome
     Pass,
     Fail,
 
-    /// <summary>Neither pass nor fail: the loads missed their targets or the solo references were too noisy to judge.</summary>
+    /// <summary>Neither pass nor fail: the run could not judge (loads off target, a signal missing, references too noisy).</summary>
     Invalid,
 }
 
@@ -17,48 +18,61 @@ public enum CheckKind
     /// <summary>Measured must lie within Target ± Tolerance.</summary>
     Band,
 
-    /// <summary>Measured must not exceed Tolerance (a budget such as wait or throughput loss).</summary>
+    /// <summary>Measured must not exceed Tolerance (a budget such as slowdown or throughput loss).</summary>
     AtMost,
 }
 
 /// <summary>
-/// One judged number: guest, metric, target, measured with its 95% interval, limit and result. With an interval,
-/// a breach is decided only when the whole interval lies past the limit; without one, the point decides.
+/// One judged number: guest, metric, target, measured with its 95% interval, limit and outcome. A check fails
+/// only when its whole interval lies past the limit; without a finite value or an interval it is not judged
+/// (never a pass, never a fail), and <see cref="UnjudgedReason"/> may say why the value cannot be trusted.
 /// </summary>
 public sealed record Check(
-    string Guest, string Metric, double Target, double Measured, double Tolerance,
-    double Low = double.NaN, double High = double.NaN, CheckKind Kind = CheckKind.Band)
+    string Guest, Metric Metric, double Target, double Measured, double Tolerance,
+    double Low = double.NaN, double High = double.NaN, CheckKind Kind = CheckKind.Band, string? UnjudgedReason = null)
 {
     public double Error => Measured - Target;
 
+    [JsonIgnore]
     public bool HasInterval => !double.IsNaN(Low) && !double.IsNaN(High);
 
-    public bool Passed => !double.IsNaN(Measured) && Kind switch
-    {
-        CheckKind.AtMost => HasInterval ? Low <= Tolerance : Measured <= Tolerance,
-        _ => HasInterval
-            ? !(High < Target - Tolerance || Low > Target + Tolerance)
-            : Math.Abs(Error) <= Tolerance,
-    };
+    public Outcome Outcome =>
+        UnjudgedReason is not null || double.IsNaN(Measured) || !HasInterval ? Outcome.Invalid
+        : Kind == CheckKind.AtMost ? (Low > Tolerance ? Outcome.Fail : Outcome.Pass)
+        : High < Target - Tolerance || Low > Target + Tolerance ? Outcome.Fail : Outcome.Pass;
+
+    public bool Passed => Outcome == Outcome.Pass;
+
+    [JsonIgnore]
+    public bool Failed => Outcome == Outcome.Fail;
+
+    /// <summary>"≤ 20.0" for a budget, "±5.0" for a band: how the limit reads everywhere it is shown.</summary>
+    [JsonIgnore]
+    public string LimitText => Kind == CheckKind.AtMost ? "≤ " + Number(Tolerance) : "±" + Number(Tolerance);
+
+    [JsonIgnore]
+    public string OutcomeText => Outcome switch { Outcome.Pass => "pass", Outcome.Fail => "FAIL", _ => "not judged" };
+
+    internal static string Number(double v) =>
+        double.IsNaN(v) ? "n/a" : double.IsInfinity(v) ? (v > 0 ? "inf" : "-inf") : Math.Round(v, 1).ToString("0.0", CultureInfo.InvariantCulture);
 }
 
 /// <summary>The verdict of one scenario: every check, not just the first failure, and why it may be invalid.</summary>
 public sealed record Verdict(string Scenario, IReadOnlyList<Check> Checks, IReadOnlyList<string>? InvalidReasons = null)
 {
+    /// <summary>Fail when any check fails; invalid when nothing failed but something could not be judged; else pass.</summary>
     public Outcome Outcome =>
-        Checks.Count == 0 || Checks.Any(c => !c.Passed) ? Outcome.Fail
-        : InvalidReasons is { Count: > 0 } ? Outcome.Invalid
+        Checks.Any(c => c.Failed) ? Outcome.Fail
+        : Checks.Count == 0 || Checks.Any(c => c.Outcome == Outcome.Invalid) || InvalidReasons is { Count: > 0 } ? Outcome.Invalid
         : Outcome.Pass;
 
     public bool Passed => Outcome == Outcome.Pass;
 
-    /// <summary>Each guest's achieved CPU % and RAM % against its target, within the tolerances.</summary>
-    public static Verdict LoadFidelity(string scenario, IReadOnlyList<GuestMeasurement> guests, double cpuTolerance, double ramTolerance) =>
-        new(scenario, guests.SelectMany(g => new[]
-        {
-            new Check(g.Guest, "CPU %", g.TargetCpuPercent, g.CpuPercent, cpuTolerance),
-            new Check(g.Guest, "RAM %", g.TargetRamPercent, g.RamPercent, ramTolerance),
-        }).ToArray());
+    /// <summary>Why the verdict is not a plain pass or fail: the listed reasons and every unjudged check's own.</summary>
+    public IReadOnlyList<string> Reasons =>
+        (InvalidReasons ?? []).Concat(Checks.Where(c => c.Outcome == Outcome.Invalid)
+                .Select(c => $"{c.Guest} {c.Metric}: {c.UnjudgedReason ?? "no value or interval to judge"}"))
+            .Distinct().ToArray();
 
     /// <summary>A fixed-width table for assertion messages and logs.</summary>
     public string ToTable()
@@ -68,16 +82,12 @@ public sealed record Verdict(string Scenario, IReadOnlyList<Check> Checks, IRead
         sb.AppendLine("guest  metric              target  measured  95% interval        limit  result");
         foreach (var c in Checks)
         {
-            var target = c.Kind == CheckKind.AtMost ? "-" : F(c.Target);
-            var limit = c.Kind == CheckKind.AtMost ? "≤ " + F(c.Tolerance) : "±" + F(c.Tolerance);
-            var interval = c.HasInterval ? $"[{F(c.Low)}, {F(c.High)}]" : "";
+            var target = c.Kind == CheckKind.AtMost ? "-" : Check.Number(c.Target);
+            var interval = c.HasInterval ? $"[{Check.Number(c.Low)}, {Check.Number(c.High)}]" : "";
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"{c.Guest,-5}  {c.Metric,-18}  {target,6}  {F(c.Measured),8}  {interval,-17}  {limit,6}  {(c.Passed ? "pass" : "FAIL")}");
+                $"{c.Guest,-5}  {c.Metric.Label,-18}  {target,6}  {Check.Number(c.Measured),8}  {interval,-17}  {c.LimitText,6}  {c.OutcomeText}");
         }
-        foreach (var reason in InvalidReasons ?? []) sb.AppendLine("invalid: " + reason);
+        foreach (var reason in Reasons) sb.AppendLine("invalid: " + reason);
         return sb.ToString();
     }
-
-    private static string F(double v) =>
-        double.IsNaN(v) ? "n/a" : double.IsInfinity(v) ? (v > 0 ? "inf" : "-inf") : Math.Round(v, 1).ToString("0.0", CultureInfo.InvariantCulture);
 }

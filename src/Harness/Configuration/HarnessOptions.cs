@@ -55,7 +55,13 @@ public sealed record HarnessOptions
 
     public double RamTolerance { get; init; } = 5;
 
-    /// <summary>Largest allowed increase of wait (run-queue wait or steal, % of busy time) from solo to co-run, points.</summary>
+    /// <summary>Largest allowed slowdown of a guest's runnable work, co-run against solo, percent.</summary>
+    public double SlowdownThreshold { get; init; } = 50;
+
+    /// <summary>Scenario rows that may be invalid (not judged) before the suite fails.</summary>
+    public int MaxInvalidRows { get; init; }
+
+    /// <summary>Largest allowed increase of wait (run-queue wait or steal, % of wall time) from solo to co-run, points.</summary>
     public double WaitThreshold { get; init; } = 20;
 
     /// <summary>Largest allowed loss of a guest's work per wall-second (same load setting) from solo to co-run, percent.</summary>

@@ -1,29 +1,30 @@
 namespace Harness.Load;
 
 /// <summary>
-/// Maps a CPU target (% of the guest's allocation) to stress-ng's integer --cpu-load per worker, and corrects it
-/// from what was measured. stress-ng's duty cycle is on wall time and knows nothing of quotas, so the open-loop
-/// value is only a first guess (see MEASUREMENT.md: 90% under a 0.4 quota lands 6-8 points off).
+/// Maps a CPU target (% of the guest's allocation) to a generator setting (% of one CPU per worker), and
+/// corrects it from what was measured. Open-loop values are only a first guess: a duty cycle knows nothing of
+/// quotas, and the harness's own small cost comes on top.
 /// </summary>
 public static class CpuSetting
 {
     public static int Workers(double allocatedCpus) => Math.Max(1, (int)Math.Ceiling(allocatedCpus - 1e-9));
 
-    public static int OpenLoop(double targetPercent, double allocatedCpus) =>
-        Clamp((int)Math.Round(targetPercent * allocatedCpus / Workers(allocatedCpus)));
+    public static double OpenLoop(double targetPercent, double allocatedCpus, double step) =>
+        Clamp(targetPercent * allocatedCpus / Workers(allocatedCpus), step);
 
     /// <summary>Next setting from the last one and what it achieved. Always moves at least one step toward the target.</summary>
-    public static int Correct(int setting, double achievedPercent, double targetPercent)
+    public static double Correct(double setting, double achievedPercent, double targetPercent, double step)
     {
         if (double.IsNaN(achievedPercent)) return setting;
-        int next;
-        if (achievedPercent < 0.5) next = setting * 2;
-        else next = (int)Math.Round(setting * targetPercent / achievedPercent);
+        var next = achievedPercent < 0.5 ? setting * 2 : setting * targetPercent / achievedPercent;
         // Large jumps overshoot when the response is not proportional; move at most half again per round.
-        next = Math.Clamp(next, (int)Math.Floor(setting * 0.5), (int)Math.Ceiling(setting * 1.5) + 1);
-        if (next == setting) next += targetPercent > achievedPercent ? 1 : -1;
-        return Clamp(next);
+        next = Math.Clamp(next, setting * 0.5, setting * 1.5 + step);
+        next = Round(next, step);
+        if (next == setting) next += targetPercent > achievedPercent ? step : -step;
+        return Clamp(next, step);
     }
 
-    private static int Clamp(int value) => Math.Clamp(value, 1, 100);
+    private static double Round(double value, double step) => Math.Round(Math.Round(value / step) * step, 3);
+
+    private static double Clamp(double value, double step) => Math.Clamp(Round(value, step), step, 100);
 }

@@ -1,3 +1,5 @@
+using System.Threading.Channels;
+
 namespace Harness.Remote;
 
 public sealed record CommandResult(int ExitCode, string Output, string Error)
@@ -10,6 +12,10 @@ public interface IRemoteShell : IAsyncDisposable
 {
     Task<CommandResult> RunAsync(string command, CancellationToken cancellationToken);
 
-    /// <summary>Runs a long-lived command and yields its standard output line by line until it ends or is cancelled.</summary>
-    IAsyncEnumerable<string> StreamLinesAsync(string command, CancellationToken cancellationToken);
+    /// <summary>
+    /// Runs a long-lived command and yields its standard output line by line until it ends or is cancelled.
+    /// Lines written to <paramref name="input"/> go to the command's standard input as they come; its completion
+    /// closes that input.
+    /// </summary>
+    IAsyncEnumerable<string> StreamLinesAsync(string command, ChannelReader<string> input, CancellationToken cancellationToken);
 }

@@ -86,10 +86,12 @@ public sealed class SshShell : IRemoteShell
         return new CommandResult(cmd.ExitStatus ?? -1, cmd.Result, cmd.Error);
     }
 
-    public async IAsyncEnumerable<string> StreamLinesAsync(string command, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<string> StreamLinesAsync(
+        string command, ChannelReader<string> input, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var cmd = _client.CreateCommand(command);
         var running = cmd.ExecuteAsync(cancellationToken);
+        _ = ForwardInputAsync(cmd.CreateInputStream(), input, cancellationToken);
         var lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         // SSH.NET's output pipe blocks on read, so one dedicated thread drains it for the whole stream.
         _ = Task.Factory.StartNew(() =>
@@ -117,6 +119,34 @@ public sealed class SshShell : IRemoteShell
         catch (Exception e) when (e is OperationCanceledException or TimeoutException or SshException)
         {
             // The stream's consumer decides whether an early end is a failure.
+        }
+    }
+
+    private static async Task ForwardInputAsync(Stream stdin, ChannelReader<string> input, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var line in input.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var bytes = Encoding.UTF8.GetBytes(line + "\n");
+                await stdin.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+                await stdin.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or SshException or ObjectDisposedException or IOException)
+        {
+            // The command ended or the connection dropped; the output side reports that.
+        }
+        finally
+        {
+            try
+            {
+                await stdin.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is SshException or ObjectDisposedException or IOException)
+            {
+                // Closing the input of a command that is gone.
+            }
         }
     }
 

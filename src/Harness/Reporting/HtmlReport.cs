@@ -12,7 +12,7 @@ public static class HtmlReport
         body{font-family:system-ui,sans-serif;margin:2rem;max-width:1100px;color:#222}
         table{border-collapse:collapse;margin:.5rem 0 1.5rem}td,th{border:1px solid #ccc;padding:.25rem .5rem;vertical-align:top}
         th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums}
-        .pass{color:#1a7f37}.fail{color:#cf222e;font-weight:600}img{max-width:100%;border:1px solid #eee;margin:.25rem 0}
+        .pass{color:#1a7f37}.fail{color:#cf222e;font-weight:600}.invalid{color:#9a6700;font-weight:600}img{max-width:100%;border:1px solid #eee;margin:.25rem 0}
         .series img{max-width:49%}
         """;
 
@@ -34,7 +34,7 @@ public static class HtmlReport
             foreach (var b in m.Breaches)
             {
                 var c = b.Check;
-                Row(sb, [E(b.Scenario), E(c.Guest), E(c.Metric)], [ReportText.Number(c.Target), ReportText.Number(c.Measured), ReportText.Signed(c.Error), "±" + ReportText.Number(c.Tolerance), ReportText.Number(b.Excess)]);
+                Row(sb, [E(b.Scenario), E(c.Guest), E(c.Metric.Label)], [ReportText.Number(c.Target), ReportText.Number(c.Measured), ReportText.Signed(c.Error), c.LimitText, ReportText.Number(b.Excess)]);
             }
             sb.AppendLine("</table>");
         }
@@ -47,7 +47,7 @@ public static class HtmlReport
             foreach (var g in m.Guests)
             {
                 var checks = RunSummaryModel.ChecksOf(s, g);
-                sb.Append(checks.Count == 0 ? "<td>—</td>" : $"<td class=\"{(checks.All(c => c.Passed) ? "pass" : "fail")}\">{RunSummaryModel.Mark(checks)} {string.Join("<br>", checks.Select(c => E(RunSummaryModel.TargetToMeasured(c))))}</td>");
+                sb.Append(checks.Count == 0 ? "<td>—</td>" : $"<td class=\"{RunSummaryModel.CssClass(checks, s.Outcome)}\">{RunSummaryModel.Mark(checks, s.Outcome)} {string.Join("<br>", checks.Select(c => E(RunSummaryModel.TargetToMeasured(c))))}</td>");
             }
             sb.AppendLine(CultureInfo.InvariantCulture, $"<td>{E(s.Outcome)}{(s.Error is null ? "" : ": " + E(s.Error))}</td></tr>");
         }
@@ -59,7 +59,7 @@ public static class HtmlReport
         sb.AppendLine("<h2>Scenarios</h2>");
         foreach (var s in record.Scenarios)
         {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"<h3>{E(s.DisplayName)}: <span class=\"{(s.Outcome == "pass" ? "pass" : "fail")}\">{E(s.Outcome)}</span></h3>");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"<h3>{E(s.DisplayName)}: <span class=\"{(s.Outcome is "pass" or "invalid" ? s.Outcome : "fail")}\">{E(s.Outcome)}</span></h3>");
             if (s.Error is not null) sb.AppendLine(CultureInfo.InvariantCulture, $"<p class=\"fail\">{E(s.Error)}</p>");
             foreach (var c in charts.Where(c => c.Scenario == s.Name && c.Kind == ChartKind.TargetsVsMeasured)) Image(sb, c);
             if (s.Checks.Count > 0)
@@ -68,12 +68,12 @@ public static class HtmlReport
                 foreach (var c in s.Checks)
                 {
                     var sd = MetricSeries.Of(s, c.Guest, c.Metric)?.StdDev;
-                    sb.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(c.Guest)}</td><td>{E(c.Metric)}</td>");
-                    foreach (var n in new[] { ReportText.Number(c.Target), ReportText.Number(c.Measured), ReportText.Signed(c.Error), "±" + ReportText.Number(c.Tolerance), ReportText.Number(sd) })
+                    sb.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(c.Guest)}</td><td>{E(c.Metric.Label)}</td>");
+                    foreach (var n in new[] { ReportText.Number(c.Target), ReportText.Number(c.Measured), ReportText.Signed(c.Error), c.LimitText, ReportText.Number(sd) })
                     {
                         sb.Append("<td class=\"n\">").Append(n).Append("</td>");
                     }
-                    sb.AppendLine(CultureInfo.InvariantCulture, $"<td class=\"{(c.Passed ? "pass" : "fail")}\">{(c.Passed ? ReportText.Pass + " pass" : ReportText.Fail + " FAIL")}</td></tr>");
+                    sb.AppendLine(CultureInfo.InvariantCulture, $"<td class=\"{c.Outcome.ToString().ToLowerInvariant()}\">{ReportText.Outcome(c)}</td></tr>");
                 }
                 sb.AppendLine("</table>");
             }

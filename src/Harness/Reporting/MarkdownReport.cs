@@ -108,7 +108,7 @@ public static class MarkdownReport
         {
             var c = b.Check;
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"| {ReportText.MarkdownCell(b.Scenario)} | {c.Guest} | {c.Metric} | {ReportText.Number(c.Target)} | {ReportText.Number(c.Measured)} | {ReportText.Signed(c.Error)} | ±{ReportText.Number(c.Tolerance)} | {ReportText.Number(b.Excess)} |");
+                $"| {ReportText.MarkdownCell(b.Scenario)} | {c.Guest} | {c.Metric} | {ReportText.Number(c.Target)} | {ReportText.Number(c.Measured)} | {ReportText.Signed(c.Error)} | {c.LimitText} | {ReportText.Number(b.Excess)} |");
         }
         if (limit is { } l && m.Breaches.Count > l) sb.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"…and {m.Breaches.Count - l} more.");
         sb.AppendLine();
@@ -125,7 +125,7 @@ public static class MarkdownReport
             var cells = m.Guests.Select(g =>
             {
                 var checks = RunSummaryModel.ChecksOf(s, g);
-                return checks.Count == 0 ? "—" : $"{RunSummaryModel.Mark(checks)} " + string.Join("<br>", checks.Select(RunSummaryModel.TargetToMeasured));
+                return checks.Count == 0 ? "—" : $"{RunSummaryModel.Mark(checks, s.Outcome)} " + string.Join("<br>", checks.Select(RunSummaryModel.TargetToMeasured));
             });
             var result = s.Error is null ? s.Outcome : $"{s.Outcome}: {ReportText.MarkdownCell(s.Error)}";
             sb.AppendLine(CultureInfo.InvariantCulture, $"| {ReportText.MarkdownCell(s.Name)} | {string.Join(" | ", cells)} | {result} |");
@@ -142,7 +142,7 @@ public static class MarkdownReport
         foreach (var c in checks)
         {
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"| {c.Guest} | {c.Metric} | {ReportText.Number(c.Target)} | {ReportText.Number(c.Measured)} | {ReportText.Signed(c.Error)} | ±{ReportText.Number(c.Tolerance)} | {(c.Passed ? ReportText.Pass + " pass" : ReportText.Fail + " FAIL")} |");
+                $"| {c.Guest} | {c.Metric} | {ReportText.Number(c.Target)} | {ReportText.Number(c.Measured)} | {ReportText.Signed(c.Error)} | {c.LimitText} | {ReportText.Outcome(c)} |");
         }
         sb.AppendLine();
     }

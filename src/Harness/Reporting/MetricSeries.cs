@@ -8,16 +8,11 @@ namespace Harness.Reporting;
 /// </summary>
 public static class MetricSeries
 {
-    public static SeriesSummary? Of(GuestMeasurement guest, string metric) => ShortKey(metric) switch
-    {
-        "cpu" => guest.CpuSeries,
-        "ram" => guest.RamSeries,
-        "steal" => guest.StealSeries,
-        _ => null,
-    };
+    public static SeriesSummary? Of(GuestMeasurement guest, Metric metric) =>
+        metric == Metric.Cpu ? guest.CpuSeries
+        : metric == Metric.Ram ? guest.RamSeries
+        : null;
 
-    public static SeriesSummary? Of(ScenarioRecord scenario, string guest, string metric) =>
+    public static SeriesSummary? Of(ScenarioRecord scenario, string guest, Metric metric) =>
         scenario.Guests.FirstOrDefault(g => g.Guest == guest) is { } measurement ? Of(measurement, metric) : null;
-
-    private static string ShortKey(string metric) => ReportText.ShortMetric(metric).ToLowerInvariant();
 }

@@ -1,3 +1,4 @@
+using Harness.Analysis;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -8,6 +9,15 @@ internal static partial class ReportText
 {
     public const string Pass = "✓";
     public const string Fail = "✗";
+    public const string NotJudged = "?";
+
+    /// <summary>A check's outcome as a mark and a word: "✓ pass", "✗ FAIL", "? not judged".</summary>
+    public static string Outcome(Check c) => c.Outcome switch
+    {
+        Analysis.Outcome.Pass => Pass + " pass",
+        Analysis.Outcome.Fail => Fail + " FAIL",
+        _ => NotJudged + " not judged",
+    };
     public const string Redacted = "(redacted)";
 
     public static string Number(double value, string format = "0.0") =>
@@ -19,7 +29,7 @@ internal static partial class ReportText
     public static string Number(double? value, string format = "0.0") => value is { } v ? Number(v, format) : "n/a";
 
     /// <summary>Metric without its unit, for narrow table cells: "CPU %" → "CPU".</summary>
-    public static string ShortMetric(string metric) => metric.Replace("%", "", StringComparison.Ordinal).Trim();
+    public static string ShortMetric(Metric metric) => metric.Label.Replace("%", "", StringComparison.Ordinal).Trim();
 
     /// <summary>One line, no table breakers: error messages can hold pipes and newlines.</summary>
     public static string MarkdownCell(string? text) =>

@@ -66,7 +66,7 @@ public static class RunCharts
     {
         var plot = new Plot();
         var guests = scenario.Checks.Select(c => c.Guest).Distinct(StringComparer.Ordinal).ToArray();
-        var metrics = scenario.Checks.Select(c => c.Metric).Distinct(StringComparer.Ordinal).ToArray();
+        var metrics = scenario.Checks.Select(c => c.Metric).Distinct().ToArray();
         var palette = new ScottPlot.Palettes.Category10();
         var bars = new List<Bar>();
         var slot = 2 * metrics.Length + 1;

@@ -20,7 +20,9 @@ public sealed record ScenarioRecord(
 /// <summary>results.json: everything a run measured, written after every scenario so a killed run keeps what it had.</summary>
 public sealed class RunRecord
 {
-    public const int CurrentSchemaVersion = 1;
+    // 2: checks carry a metric id and an outcome (pass, fail, invalid); guests carry slowdown (stretch co-run and
+    // solo); testbed facts carry the load generator's version.
+    public const int CurrentSchemaVersion = 2;
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -59,7 +61,7 @@ public sealed class RunRecord
             Scenarios.Add(new ScenarioRecord(
                 result.Scenario.Name, result.Scenario.DisplayName, result.StartedAt, result.Wall.TotalSeconds,
                 result.Verdict.Outcome.ToString().ToLowerInvariant(),
-                result.Verdict.InvalidReasons is { Count: > 0 } r ? string.Join("; ", r) : null, result.Guests, result.Verdict.Checks,
+                result.Verdict.Reasons is { Count: > 0 } r ? string.Join("; ", r) : null, result.Guests, result.Verdict.Checks,
                 result.Guests.Max(g => Math.Abs(g.CpuError)), result.Guests.Max(g => Math.Abs(g.RamError))));
         }
     }

@@ -19,12 +19,13 @@ internal sealed class RunSummaryModel
             .Distinct(StringComparer.Ordinal)
             .ToArray();
         Breaches = record.Scenarios
-            .SelectMany(s => s.Checks.Where(c => !c.Passed).Select(c => new Breach(s.Name, c)))
+            .SelectMany(s => s.Checks.Where(c => c.Failed).Select(c => new Breach(s.Name, c)))
             .OrderByDescending(b => b.Excess)
             .ThenBy(b => b.Scenario, StringComparer.Ordinal)
             .ThenBy(b => b.Check.Guest, StringComparer.Ordinal)
             .ToArray();
         Passed = record.Scenarios.Count(s => s.Outcome == "pass");
+        Invalid = record.Scenarios.Count(s => s.Outcome == "invalid");
         Facts = record.Testbed.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => (f.Key, ReportText.Safe(f.Key, f.Value))).ToArray();
         Settings = record.Settings.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => (f.Key, ReportText.Safe(f.Key, f.Value))).ToArray();
     }
@@ -38,6 +39,9 @@ internal sealed class RunSummaryModel
     public IReadOnlyList<Breach> Breaches { get; }
 
     public int Passed { get; }
+
+    /// <summary>Scenarios that could not be judged: never counted as passed.</summary>
+    public int Invalid { get; }
 
     public int NotPassed => Record.Scenarios.Count - Passed;
 
@@ -53,15 +57,30 @@ internal sealed class RunSummaryModel
     public static IReadOnlyList<Check> ChecksOf(ScenarioRecord scenario, string guest) =>
         scenario.Checks.Where(c => c.Guest == guest).ToArray();
 
-    /// <summary>"✓" when all of the guest's checks held, "✗" when any failed, "" when it has none (error rows).</summary>
-    public static string Mark(IReadOnlyList<Check> checks) =>
-        checks.Count == 0 ? "" : checks.All(c => c.Passed) ? ReportText.Pass : ReportText.Fail;
+    /// <summary>
+    /// "✗" when any of the guest's checks failed, "?" when any could not be judged or the scenario as a whole was
+    /// invalid (an invalid row never shows a tick), "✓" when all held, "" when it has none (error rows).
+    /// </summary>
+    public static string Mark(IReadOnlyList<Check> checks, string scenarioOutcome) => CssClass(checks, scenarioOutcome) switch
+    {
+        "" => "",
+        "fail" => ReportText.Fail,
+        "invalid" => ReportText.NotJudged,
+        _ => ReportText.Pass,
+    };
+
+    /// <summary>The class a guest's cell is drawn with: pass, fail, invalid, or "" for none.</summary>
+    public static string CssClass(IReadOnlyList<Check> checks, string scenarioOutcome) =>
+        checks.Count == 0 ? ""
+        : checks.Any(c => c.Failed) ? "fail"
+        : scenarioOutcome == "invalid" || checks.Any(c => c.Outcome == Outcome.Invalid) ? "invalid"
+        : "pass";
 
     /// <summary>"CPU 90 → 99.9" for one check, compact enough for a Table 1 cell.</summary>
     public static string TargetToMeasured(Check c) =>
         $"{ReportText.ShortMetric(c.Metric)} {ReportText.Number(c.Target, "0.##")} → {ReportText.Number(c.Measured)}";
 
     public string Headline() =>
-        $"{(RunPassed ? "PASS" : "FAIL")}: {Record.Scenarios.Count} scenario(s), {Passed} pass, {NotPassed} not; " +
+        $"{(RunPassed ? "PASS" : "FAIL")}: {Record.Scenarios.Count} scenario(s), {Passed} pass, {Invalid} invalid, {NotPassed - Invalid} failed or not run; " +
         $"largest |achieved − target| CPU {ReportText.Number(Record.MaxAbsCpuError, "0.00")}, RAM {ReportText.Number(Record.MaxAbsRamError, "0.00")} points";
 }

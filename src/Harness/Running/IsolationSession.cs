@@ -74,14 +74,16 @@ public sealed class IsolationSession : IAsyncDisposable
                 }
             }
             var folder = Path.Combine(options.OutputDirectory, runId);
+            var facts = new Dictionary<string, string>(testbed.Facts);
             var record = new RunRecord
             {
                 RunId = runId,
                 StartedAt = DateTimeOffset.UtcNow,
-                Testbed = testbed.Facts,
+                Testbed = facts,
                 Settings = Describe(options),
             };
             var session = new IsolationSession(options, testbed, key, progress, record, folder, wall);
+            facts["loadGeneratorVersion"] = await session._runner.GeneratorVersionAsync(cancellationToken).ConfigureAwait(false);
             record.Save(session.ResultsPath);
             progress($"run {runId}: results in {session.ResultsPath}");
             return session;
@@ -148,7 +150,9 @@ public sealed class IsolationSession : IAsyncDisposable
     {
         var sb = new StringBuilder();
         var passed = Record.Scenarios.Count(s => s.Outcome == "pass");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"run {Record.RunId}: {Record.Scenarios.Count} scenario(s), {passed} pass, {Record.Scenarios.Count - passed} not");
+        var invalid = Record.Scenarios.Count(s => s.Outcome == "invalid");
+        sb.AppendLine(CultureInfo.InvariantCulture,
+            $"run {Record.RunId}: {Record.Scenarios.Count} scenario(s), {passed} pass, {invalid} invalid (not judged), {Record.Scenarios.Count - passed - invalid} failed or not run");
         sb.AppendLine(CultureInfo.InvariantCulture, $"suite wall time: {_wall.Elapsed.TotalSeconds:0} s");
         sb.AppendLine(CultureInfo.InvariantCulture, $"largest |achieved - target|: CPU {Record.MaxAbsCpuError:0.00} points, RAM {Record.MaxAbsRamError:0.00} points");
         foreach (var s in Record.Scenarios)
@@ -176,9 +180,11 @@ public sealed class IsolationSession : IAsyncDisposable
         ["scenarioFile"] = o.ScenarioFile ?? "",
         ["loadGenerator"] = Load.ILoadGenerator.For(o.LoadGenerator).Description,
         ["repetitions"] = o.Repetitions.ToString(CultureInfo.InvariantCulture),
+        ["slowdownThreshold"] = o.SlowdownThreshold.ToString(CultureInfo.InvariantCulture),
         ["waitThreshold"] = o.WaitThreshold.ToString(CultureInfo.InvariantCulture),
         ["degradationThreshold"] = o.DegradationThreshold.ToString(CultureInfo.InvariantCulture),
         ["soloMaxCov"] = o.SoloMaxCov.ToString(CultureInfo.InvariantCulture),
+        ["maxInvalidRows"] = o.MaxInvalidRows.ToString(CultureInfo.InvariantCulture),
     };
 
     public async ValueTask DisposeAsync()

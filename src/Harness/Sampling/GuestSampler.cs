@@ -1,27 +1,41 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
 using Harness.Remote;
 
 namespace Harness.Sampling;
 
 /// <summary>
 /// Keeps one sampler stream open to a guest for its whole life and buffers what arrives, so that any phase
-/// (idle baseline, calibration round, measurement window) can take the samples of its own time span.
+/// (idle baseline, calibration round, measurement segment) can take the samples of its own time span, and takes
+/// counter snapshots at segment edges through the same stream.
 /// </summary>
 public sealed class GuestSampler : IAsyncDisposable
 {
+    private const int SnapshotAttempts = 6;
+    private static readonly TimeSpan SnapshotAttempt = TimeSpan.FromSeconds(5);
+
     private readonly List<CounterSample> _samples = [];
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly Channel<string> _requests = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<CounterSample>> _pending = new();
     private readonly Task _pump;
     private readonly TimeProvider _time;
+    private long _nextRequest;
+    private int _resentRequests;
 
-    public GuestSampler(IRemoteShell shell, SamplerSource source, TimeSpan interval, TimeProvider? time = null)
+    public GuestSampler(IRemoteShell shell, SamplerSource source, TimeSpan interval, IEnumerable<string> loadProcessNames, TimeProvider? time = null)
     {
         _time = time ?? TimeProvider.System;
         Interval = interval;
-        _pump = Task.Run(() => PumpAsync(shell, SamplerScript.Command(source, interval), _stop.Token));
+        var command = SamplerScript.Command(source, interval, loadProcessNames);
+        _pump = Task.Run(() => PumpAsync(shell, command, _stop.Token));
     }
 
     public TimeSpan Interval { get; }
+
+    /// <summary>Snapshot requests that went unanswered and were asked again.</summary>
+    public int ResentRequests => _resentRequests;
 
     /// <summary>Why the stream ended before it was disposed, if it did.</summary>
     public string? Failure { get; private set; }
@@ -35,6 +49,40 @@ public sealed class GuestSampler : IAsyncDisposable
     public IReadOnlyList<CounterSample> Between(DateTimeOffset from, DateTimeOffset to)
     {
         lock (_gate) return _samples.Where(s => s.ReceivedAt >= from && s.ReceivedAt <= to).ToArray();
+    }
+
+    /// <summary>
+    /// Asks the running sampler for a line now and returns it: a segment edge at no extra process in the guest.
+    /// A request can be lost (a read that times out half-way through the line keeps what it had read), so an
+    /// unanswered one is asked again under a new number before the guest counts as lost.
+    /// </summary>
+    public async Task<CounterSample> SnapshotAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            if (Failure is not null) throw new GuestLostException(Failure);
+            var id = Interlocked.Increment(ref _nextRequest);
+            var answer = new TaskCompletionSource<CounterSample>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _pending[id] = answer;
+            try
+            {
+                await _requests.Writer.WriteAsync(id.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+                return await answer.Task.WaitAsync(SnapshotAttempt, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException) when (attempt < SnapshotAttempts)
+            {
+                Interlocked.Increment(ref _resentRequests);
+            }
+            catch (TimeoutException)
+            {
+                var last = Latest is { } l ? $"; its last line came {(_time.GetUtcNow() - l.ReceivedAt).TotalSeconds:0.0} s ago" : "";
+                throw new GuestLostException(Failure ?? $"the sampler answered none of {SnapshotAttempts} snapshot requests within {SnapshotAttempt.TotalSeconds:0} s each{last}");
+            }
+            finally
+            {
+                _pending.TryRemove(id, out _);
+            }
+        }
     }
 
     /// <summary>Waits until at least <paramref name="count"/> samples have arrived after <paramref name="after"/>.</summary>
@@ -52,7 +100,7 @@ public sealed class GuestSampler : IAsyncDisposable
             {
                 throw new GuestLostException($"no sampler output for {(_time.GetUtcNow() - after).TotalSeconds:0} s");
             }
-            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(100), _time, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -60,11 +108,12 @@ public sealed class GuestSampler : IAsyncDisposable
     {
         try
         {
-            await foreach (var line in shell.StreamLinesAsync(command, cancellationToken).ConfigureAwait(false))
+            await foreach (var line in shell.StreamLinesAsync(command, _requests.Reader, cancellationToken).ConfigureAwait(false))
             {
                 var sample = CounterSample.Parse(line, _time.GetUtcNow());
                 if (sample is null) continue;
                 lock (_gate) _samples.Add(sample);
+                if (sample["req"] is { } id && _pending.TryGetValue(id, out var waiting)) waiting.TrySetResult(sample);
             }
             if (!cancellationToken.IsCancellationRequested) Failure = "the sampler stream ended (guest gone or SSH dropped)";
         }
@@ -75,10 +124,15 @@ public sealed class GuestSampler : IAsyncDisposable
         {
             Failure = $"the sampler stream failed: {e.Message}";
         }
+        finally
+        {
+            foreach (var waiting in _pending.Values) waiting.TrySetException(new GuestLostException(Failure ?? "the sampler stopped"));
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
+        _requests.Writer.TryComplete();
         await _stop.CancelAsync().ConfigureAwait(false);
         try
         {

@@ -328,7 +328,8 @@ public sealed class ProxmoxTestbedTests : IAsyncLifetime
     {
         public Task<CommandResult> RunAsync(string command, CancellationToken cancellationToken) => Task.FromResult(new CommandResult(0, "", ""));
 
-        public async IAsyncEnumerable<string> StreamLinesAsync(string command, [EnumeratorCancellation] CancellationToken cancellationToken)
+        public async IAsyncEnumerable<string> StreamLinesAsync(
+            string command, System.Threading.Channels.ChannelReader<string> input, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
             await Task.CompletedTask;
             yield break;

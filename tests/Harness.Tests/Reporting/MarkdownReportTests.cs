@@ -21,19 +21,38 @@ public sealed class MarkdownReportTests
     {
         var report = MarkdownReport.Render(RecordedRun.Load(), []);
         var breaches = report[report.IndexOf("## Worst breaches", StringComparison.Ordinal)..report.IndexOf("## Table 1", StringComparison.Ordinal)];
-        Assert.True(breaches.IndexOf("| S1 | RAM % | 80.0 | 31.4 |", StringComparison.Ordinal) < breaches.IndexOf("| S2 | CPU % |", StringComparison.Ordinal));
-        Assert.Contains("| quick-b | ✗ CPU 90 → 100.0<br>RAM 80 → 31.4 |", report);
-        Assert.Contains("| quick-a | ✓ CPU 90 → 90.6<br>RAM 80 → 80.0 |", report);
+        Assert.True(breaches.IndexOf("| S4 | throughput loss % | 0.0 | 35.3 |", StringComparison.Ordinal) < breaches.IndexOf("| S4 | CPU % | 90.0 | 68.1 |", StringComparison.Ordinal));
+        Assert.DoesNotContain("slowdown", breaches); // within its budget everywhere: only failed checks are breaches
+        Assert.Contains("| quick-b | ✗ CPU 90 → 69.2<br>RAM 80 → 80.7<br>slowdown 0 → 39.6", report);
+        Assert.Contains("| quick-a | ✓ CPU 10 → 10.5<br>RAM 30 → 30.8<br>slowdown 0 → 4.8", report);
     }
 
     [Fact]
     public void A_metric_added_later_shows_up_without_changes_to_the_renderer()
     {
-        var record = WithExtraCheck(RecordedRun.Load(), new Check("S2", "wait %", 0, 7.5, 5));
+        var ioLatency = new Metric("io-p99", "I/O p99 ms", "ms", MetricDirection.LowerIsBetter);
+        var record = WithExtraCheck(RecordedRun.Load(), new Check("S2", ioLatency, 0, 7.5, 5, Low: 6, High: 9, Kind: CheckKind.AtMost));
         var report = MarkdownReport.Render(record, []);
-        Assert.Contains("| S2 | wait % | 0.0 | 7.5 | +7.5 | ±5.0 | ✗ FAIL |", report);
-        Assert.Contains("<br>wait 0 → 7.5", report);
-        Assert.Contains("| quick-a | S2 | wait % | 0.0 | 7.5 | +7.5 | ±5.0 | 2.5 |", report);
+        Assert.Contains("| S2 | I/O p99 ms | 0.0 | 7.5 | +7.5 | ≤ 5.0 | ✗ FAIL |", report);
+        Assert.Contains("<br>I/O p99 ms 0 → 7.5", report);
+        Assert.Contains("| quick-a | S2 | I/O p99 ms | 0.0 | 7.5 | +7.5 | ≤ 5.0 | 2.5 |", report);
+    }
+
+    [Fact]
+    public void An_invalid_row_is_drawn_as_not_judged_never_with_ticks()
+    {
+        var loaded = RecordedRun.Load();
+        var record = new RunRecord
+        {
+            RunId = loaded.RunId, StartedAt = loaded.StartedAt, Testbed = loaded.Testbed, Settings = loaded.Settings,
+            Scenarios = loaded.Scenarios.Select(s => s.Name == "quick-a" ? s with { Outcome = "invalid", Error = "S1: CPU load not brought to target" } : s).ToList(),
+        };
+        var report = MarkdownReport.Render(record, []);
+        Assert.Contains("| quick-a | ? CPU 10 → 10.5", report);
+        Assert.DoesNotContain("| quick-a | ✓", report);
+        Assert.Contains("0 pass, 1 invalid", report);
+        var html = HtmlReport.Render(record, []);
+        Assert.Contains("<td class=\"invalid\">? CPU 10", html);
     }
 
     [Fact]

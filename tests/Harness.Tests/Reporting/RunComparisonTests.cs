@@ -14,7 +14,7 @@ public sealed class RunComparisonTests
         var comparison = RunComparison.Compare(run, RecordedRun.Load());
         Assert.False(comparison.Regressed);
         Assert.Equal(RunComparison.ExitOk, comparison.ExitCode);
-        Assert.Equal(16, comparison.Metrics.Count);
+        Assert.Equal(2 * 4 * 5, comparison.Metrics.Count); // scenarios × guests × (CPU, RAM, slowdown, wait, throughput)
         Assert.All(comparison.Metrics, m => Assert.Equal(ComparisonStatus.Unchanged, m.Status));
         Assert.All(comparison.Facts, f => Assert.False(f.Differs));
     }
@@ -27,7 +27,7 @@ public sealed class RunComparisonTests
         Assert.True(comparison.Regressed);
         Assert.Equal(RunComparison.ExitRegressed, comparison.ExitCode);
         var worst = comparison.Regressions.OrderByDescending(m => m.WorseByPoints).First();
-        Assert.Equal(("quick-b", "S1", "RAM %"), (worst.Scenario, worst.Guest, worst.Metric));
+        Assert.Equal(("quick-b", "S4", Metric.Slowdown), (worst.Scenario, worst.Guest, worst.Metric));
         Assert.Equal(25, worst.WorseByPercent!.Value, 6);
     }
 
@@ -43,13 +43,15 @@ public sealed class RunComparisonTests
     [Fact]
     public void Costs_such_as_wait_regress_when_they_grow_even_without_a_target_distance()
     {
-        var run = MarkdownReportTests.WithExtraCheck(RecordedRun.Load(), new Check("S1", "wait %", 0, 10, 20));
-        var baseline = MarkdownReportTests.WithExtraCheck(RecordedRun.Load(), new Check("S1", "wait %", 0, 8, 20));
-        var wait = RunComparison.Compare(run, baseline).Metrics.Single(m => m.Metric == "wait %");
+        var latency = new Metric("io-p99", "I/O p99 ms", "ms", MetricDirection.LowerIsBetter);
+        var run = MarkdownReportTests.WithExtraCheck(RecordedRun.Load(), new Check("S1", latency, 0, 10, 20, Kind: CheckKind.AtMost));
+        var baseline = MarkdownReportTests.WithExtraCheck(RecordedRun.Load(), new Check("S1", latency, 0, 8, 20, Kind: CheckKind.AtMost));
+        var wait = RunComparison.Compare(run, baseline).Metrics.Single(m => m.Metric == latency);
         Assert.Equal(MetricDirection.LowerIsBetter, wait.Direction);
         Assert.Equal(ComparisonStatus.Regressed, wait.Status);
-        Assert.Equal(MetricDirection.LowerIsBetter, MetricDirections.Of("throughput degradation %"));
-        Assert.Equal(MetricDirection.TowardTarget, MetricDirections.Of("CPU %"));
+        Assert.Equal(MetricDirection.LowerIsBetter, Metric.Slowdown.Direction);
+        Assert.Equal(MetricDirection.LowerIsBetter, Metric.ThroughputLoss.Direction);
+        Assert.Equal(MetricDirection.TowardTarget, Metric.Cpu.Direction);
     }
 
     [Fact]
@@ -66,7 +68,7 @@ public sealed class RunComparisonTests
     {
         var baseline = RecordedRun.Load();
         var run = RecordedRun.Load();
-        run.Scenarios.RemoveAt(1);
+        run.Scenarios.RemoveAll(s => s.Name == "quick-a");
         Assert.True(RunComparison.Compare(run, baseline).Regressed);
         Assert.False(RunComparison.Compare(run, baseline, new ComparisonOptions(AllowMissing: true)).Regressed);
         Assert.All(RunComparison.Compare(baseline, run).Metrics.Where(m => m.Scenario == "quick-a"), m => Assert.Equal(ComparisonStatus.New, m.Status));

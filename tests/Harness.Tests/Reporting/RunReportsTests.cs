@@ -30,7 +30,7 @@ public sealed class RunReportsTests : IDisposable
             Assert.Contains($"({chart.RelativePath})", markdown);
             Assert.Contains($"src=\"{chart.RelativePath}\"", html);
         }
-        Assert.Contains("<h1>Isolation run 20261125-145601-4afc33</h1>", html);
+        Assert.Contains("<h1>Isolation run 20261126-004305-5a3703</h1>", html);
         Assert.DoesNotContain(".tmp", string.Join(",", Directory.GetFiles(_folder)));
     }
 
@@ -53,6 +53,6 @@ public sealed class RunReportsTests : IDisposable
         Assert.True(await StepSummary.AppendAsync(MarkdownReport.Summary(RecordedRun.Load()), summaryFile, TestContext.Current.CancellationToken));
 
         var text = await File.ReadAllTextAsync(summaryFile, TestContext.Current.CancellationToken);
-        Assert.StartsWith("earlier step\n# Isolation run 20261125-145601-4afc33", text);
+        Assert.StartsWith("earlier step\n# Isolation run 20261126-004305-5a3703", text);
     }
 }

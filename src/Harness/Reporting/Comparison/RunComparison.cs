@@ -3,7 +3,7 @@ using Harness.Analysis;
 namespace Harness.Reporting.Comparison;
 
 /// <summary>
-/// When a run counts as worse than its baseline. A metric regresses when its badness (see <see cref="MetricDirections.Badness"/>)
+/// When a run counts as worse than its baseline. A metric regresses when its badness (see <see cref="Metric.Badness"/>)
 /// grew by more than <see cref="ThresholdPercent"/> % of the baseline's badness and by more than <see cref="MinimumPoints"/>
 /// points; the second condition keeps near-perfect metrics (RAM 0.1 → 0.8 points off, well inside a 5-point tolerance) from tripping the gate on noise.
 /// </summary>
@@ -33,7 +33,7 @@ public enum ComparisonStatus
 public sealed record MetricComparison(
     string Scenario,
     string Guest,
-    string Metric,
+    Metric Metric,
     MetricDirection Direction,
     double Target,
     Check? Run,
@@ -42,9 +42,9 @@ public sealed record MetricComparison(
     MeanInterval? BaselineInterval,
     ComparisonStatus Status)
 {
-    public double? RunBadness => Run is null ? null : MetricDirections.Badness(Direction, Run.Target, Run.Measured);
+    public double? RunBadness => Run is null ? null : Metric.Badness(Run.Target, Run.Measured);
 
-    public double? BaselineBadness => Baseline is null ? null : MetricDirections.Badness(Direction, Baseline.Target, Baseline.Measured);
+    public double? BaselineBadness => Baseline is null ? null : Metric.Badness(Baseline.Target, Baseline.Measured);
 
     /// <summary>How much worse the run is, in points of badness (negative: better).</summary>
     public double? WorseByPoints => RunBadness - BaselineBadness;
@@ -96,23 +96,22 @@ public sealed record RunComparison(string RunId, string BaselineId, ComparisonOp
             {
                 var rc = r?.Checks.FirstOrDefault(c => c.Guest == guest && c.Metric == metric);
                 var bc = b?.Checks.FirstOrDefault(c => c.Guest == guest && c.Metric == metric);
-                var direction = MetricDirections.Of(metric);
-                metrics.Add(new MetricComparison(name, guest, metric, direction, (rc ?? bc)!.Target, rc, bc,
-                    Interval(r, guest, metric), Interval(b, guest, metric), Judge(direction, rc, bc, options)));
+                metrics.Add(new MetricComparison(name, guest, metric, metric.Direction, (rc ?? bc)!.Target, rc, bc,
+                    Interval(r, guest, metric), Interval(b, guest, metric), Judge(rc, bc, options)));
             }
         }
         return new RunComparison(run.RunId, baseline.RunId, options, metrics, CompareFacts(run, baseline));
     }
 
-    private static ComparisonStatus Judge(MetricDirection direction, Check? run, Check? baseline, ComparisonOptions options)
+    private static ComparisonStatus Judge(Check? run, Check? baseline, ComparisonOptions options)
     {
         if (run is null) return ComparisonStatus.Missing;
         if (baseline is null) return ComparisonStatus.New;
         // A value the run could not measure is never better than one it could.
         if (double.IsNaN(run.Measured)) return double.IsNaN(baseline.Measured) ? ComparisonStatus.Unchanged : ComparisonStatus.Regressed;
         if (double.IsNaN(baseline.Measured)) return ComparisonStatus.Better;
-        var runBad = MetricDirections.Badness(direction, run.Target, run.Measured);
-        var baseBad = MetricDirections.Badness(direction, baseline.Target, baseline.Measured);
+        var runBad = run.Metric.Badness(run.Target, run.Measured);
+        var baseBad = baseline.Metric.Badness(baseline.Target, baseline.Measured);
         var delta = runBad - baseBad;
         if (Math.Abs(delta) < 1e-9) return ComparisonStatus.Unchanged;
         if (delta < 0) return ComparisonStatus.Better;
@@ -120,7 +119,7 @@ public sealed record RunComparison(string RunId, string BaselineId, ComparisonOp
         return percent > options.ThresholdPercent && delta > options.MinimumPoints ? ComparisonStatus.Regressed : ComparisonStatus.Worse;
     }
 
-    private static MeanInterval? Interval(ScenarioRecord? scenario, string guest, string metric) =>
+    private static MeanInterval? Interval(ScenarioRecord? scenario, string guest, Metric metric) =>
         scenario is null || MetricSeries.Of(scenario, guest, metric) is not { } series ? null : MeanInterval.Of(series);
 
     private static IReadOnlyList<FactComparison> CompareFacts(RunRecord run, RunRecord baseline)

@@ -1,0 +1,57 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Harness.Analysis;
+
+/// <summary>Which way a metric gets worse.</summary>
+public enum MetricDirection
+{
+    /// <summary>Load fidelity (CPU %, RAM %): worse means farther from the target.</summary>
+    TowardTarget,
+
+    /// <summary>Costs a neighbour imposes (slowdown, wait, throughput loss): worse means larger.</summary>
+    LowerIsBetter,
+}
+
+/// <summary>
+/// What a check measures: a stable id (for results, comparisons and controls), the label people read, its unit
+/// and which way is worse. Code matches metrics by descriptor, never by label.
+/// </summary>
+[JsonConverter(typeof(MetricJsonConverter))]
+public sealed record Metric(string Id, string Label, string Unit, MetricDirection Direction)
+{
+    public static readonly Metric Cpu = new("cpu", "CPU %", "% of allocation", MetricDirection.TowardTarget);
+    public static readonly Metric Ram = new("ram", "RAM %", "% of memory", MetricDirection.TowardTarget);
+
+    /// <summary>How much longer the guest's runnable work took than alone: (run + wait) / run, co-run over solo, − 1.</summary>
+    public static readonly Metric Slowdown = new("slowdown", "slowdown %", "% of solo time", MetricDirection.LowerIsBetter);
+
+    /// <summary>Run-queue wait (steal in a VM) as a share of wall time, co-run − solo.</summary>
+    public static readonly Metric WaitIncrease = new("wait-increase", "wait +pts", "points of wall time", MetricDirection.LowerIsBetter);
+
+    /// <summary>Work per wall-second lost at the same load setting: 1 − median(co-run CPU) / median(solo CPU).</summary>
+    public static readonly Metric ThroughputLoss = new("throughput-loss", "throughput loss %", "% of solo work", MetricDirection.LowerIsBetter);
+
+    public static IReadOnlyList<Metric> All { get; } = [Cpu, Ram, Slowdown, WaitIncrease, ThroughputLoss];
+
+    /// <summary>The descriptor for an id, or for a label written by an older results file.</summary>
+    public static Metric Parse(string text) =>
+        All.FirstOrDefault(m => m.Id == text || m.Label == text)
+        ?? new Metric(text, text, "", MetricDirection.LowerIsBetter);
+
+    /// <summary>How bad a measured value is: the larger, the worse. A cost below zero (faster than alone) is no cost.</summary>
+    public double Badness(double target, double measured) =>
+        Direction == MetricDirection.TowardTarget ? Math.Abs(measured - target) : Math.Max(0, measured);
+
+    public override string ToString() => Label;
+}
+
+/// <summary>Results carry the metric's id; older files carried the label, which is read too.</summary>
+public sealed class MetricJsonConverter : JsonConverter<Metric>
+{
+    public override Metric Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        Metric.Parse(reader.GetString() ?? "");
+
+    public override void Write(Utf8JsonWriter writer, Metric value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.Id);
+}

@@ -1,0 +1,80 @@
+using System.Runtime.InteropServices;
+using Harness.Analysis;
+using Harness.Load;
+using Harness.Sampling;
+using Harness.Testbeds;
+
+namespace Harness.Running;
+
+/// <summary>
+/// The measurement protocol: paired repetitions, each one co-run segment (all guests loaded) and one solo segment
+/// per guest (its neighbours frozen with SIGSTOP, the guest itself at the very same load setting), in a random
+/// order per repetition seeded by the scenario, so slow drift of a shared host hits both sides and co-run and
+/// solo differ only by the neighbours. Segment edges are counter snapshots taken by each guest's running sampler.
+/// </summary>
+internal sealed class MeasurementProtocol(ILoadGenerator generator, TimeSpan window, int repetitions, ProgressSink progress, TimeProvider time)
+{
+    // Long enough for a frozen or thawed load to have stopped or started everywhere before an edge is taken.
+    private static readonly TimeSpan StateChange = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>
+    /// CPU % over a calibration round, measured exactly as the repetitions measure a segment (pause, snapshot,
+    /// window, snapshot), so that the measurement's own cost inside the guest is the same in both.
+    /// </summary>
+    public async Task<double> MeasureCpuAsync(GuestRun r, TimeSpan round, CancellationToken ct)
+    {
+        var windows = Math.Max(1, (int)Math.Round(round / window));
+        double cpuSeconds = 0, wall = 0;
+        for (var i = 0; i < windows; i++)
+        {
+            await Task.Delay(StateChange, time, ct).ConfigureAwait(false);
+            var start = await r.Sampler.SnapshotAsync(ct).ConfigureAwait(false);
+            await Task.Delay(window, time, ct).ConfigureAwait(false);
+            var end = await r.Sampler.SnapshotAsync(ct).ConfigureAwait(false);
+            var seconds = end.GuestTime - start.GuestTime;
+            cpuSeconds += Usage.Cpu(start, end, r.Guest.Allocation).CpuPercent / 100 * seconds;
+            wall += seconds;
+        }
+        return wall > 0 ? cpuSeconds / wall * 100 : double.NaN;
+    }
+
+    public async Task<List<GuestSegment>> MeasureAsync(string scenario, IReadOnlyList<GuestRun> runs, CancellationToken ct)
+    {
+        // Seeded by the scenario, so a rerun measures in the same order and results can be compared.
+        var random = new Random(StableHash.Of(scenario));
+        var result = new List<GuestSegment>();
+        for (var rep = 1; rep <= repetitions; rep++)
+        {
+            var order = new List<Segment> { new(rep, SegmentKind.CoRun, null) };
+            order.AddRange(runs.Select(r => new Segment(rep, SegmentKind.Solo, r.Name)));
+            random.Shuffle(CollectionsMarshal.AsSpan(order));
+            progress($"{scenario}: measuring repetition {rep}/{repetitions} ({string.Join(", ", order.Select(s => s.SoloGuest is { } g ? g + " alone" : "co-run"))})");
+            foreach (var segment in order)
+            {
+                var active = segment.SoloGuest is { } solo ? runs.First(r => r.Name == solo) : null;
+                await SetFrozenAsync(runs, except: active, ct).ConfigureAwait(false);
+                await Task.Delay(StateChange, time, ct).ConfigureAwait(false);
+                var measured = runs.Where(r => segment.Measures(r.Name)).ToArray();
+                var starts = await Task.WhenAll(measured.Select(r => r.Sampler.SnapshotAsync(ct))).ConfigureAwait(false);
+                await Task.Delay(window, time, ct).ConfigureAwait(false);
+                var ends = await Task.WhenAll(measured.Select(r => r.Sampler.SnapshotAsync(ct))).ConfigureAwait(false);
+                for (var i = 0; i < measured.Length; i++)
+                {
+                    result.Add(new GuestSegment(segment, measured[i].Name, starts[i], ends[i]));
+                }
+            }
+        }
+        await SetFrozenAsync(runs, except: null, ct).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>Freezes every guest but <paramref name="except"/>, or thaws all when it is null; only changes are sent.</summary>
+    private Task SetFrozenAsync(IReadOnlyList<GuestRun> runs, GuestRun? except, CancellationToken ct) =>
+        Task.WhenAll(runs.Select(async r =>
+        {
+            var frozen = except is not null && r != except;
+            if (frozen == r.Frozen) return;
+            await r.RunAsync(frozen ? generator.Pause : generator.Resume, ct).ConfigureAwait(false);
+            r.Frozen = frozen;
+        }));
+}

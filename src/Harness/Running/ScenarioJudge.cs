@@ -1,0 +1,59 @@
+using System.Globalization;
+using Harness.Analysis;
+using Harness.Configuration;
+using Harness.Load;
+using Harness.Sampling;
+using Harness.Scenarios;
+
+namespace Harness.Running;
+
+/// <summary>Segments in, verdict out: each guest's pairs judged co-run against solo, plus load control's own reasons.</summary>
+internal static class ScenarioJudge
+{
+    public static IsolationThresholds Thresholds(HarnessOptions o) =>
+        new(o.CpuTolerance, o.RamTolerance, o.SlowdownThreshold, o.WaitThreshold, o.DegradationThreshold, o.SoloMaxCov);
+
+    public static (GuestMeasurement[] Guests, Verdict Verdict) Judge(
+        Scenario scenario, IReadOnlyList<GuestRun> runs, IReadOnlyList<GuestSegment> segments,
+        IReadOnlyDictionary<string, IReadOnlyList<ProbeSample>> probes, IsolationThresholds limits)
+    {
+        var checks = new List<Check>();
+        var invalid = new List<string>();
+        var guests = new List<GuestMeasurement>();
+        foreach (var r in runs)
+        {
+            var name = r.Name;
+            var values = segments.Where(s => s.Guest == name)
+                .Select(s => (s.Segment, Values: SegmentValues.Of(s, probes[name], r.Guest.Allocation)))
+                .ToArray();
+            var pairs = values.Where(v => v.Segment.Kind == SegmentKind.CoRun)
+                .Join(values.Where(v => v.Segment.Kind == SegmentKind.Solo), c => c.Segment.Repetition, s => s.Segment.Repetition,
+                    (c, s) => (CoRun: c.Values, Solo: s.Values))
+                .ToArray();
+            var waitSource = r.Guest.SamplerSource == SamplerSource.Procfs ? "steal" : "run-queue wait";
+            var seed = StableHash.Of(scenario.Name, name);
+            var (metrics, guestChecks, guestInvalid) = InterferenceJudge.Judge(r.Load, pairs, limits, waitSource, seed);
+            checks.AddRange(guestChecks);
+            invalid.AddRange(guestInvalid);
+            if (!r.Converged)
+            {
+                invalid.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"{name}: CPU load not brought to target with its neighbours running (closest {r.Load.CpuPercent + r.CpuErrorAfter:0.0}% for {r.Load.CpuPercent:0.#}% after {r.Rounds} rounds)"));
+            }
+
+            var coRun = segments.Where(s => s.Guest == name && s.Segment.Kind == SegmentKind.CoRun).ToArray();
+            var series = coRun.SelectMany(s => r.Sampler.Between(s.Start.ReceivedAt, s.End.ReceivedAt)).ToArray();
+            var points = Usage.Series(series, r.Guest.Allocation);
+            guests.Add(new GuestMeasurement(
+                name, r.Guest.Identity, r.Load.CpuPercent, r.Load.RamPercent, metrics.CoRunCpu.Value, metrics.CoRunRam.Value,
+                SeriesSummary.Of(coRun.Select(s => Usage.Cpu(s.Start, s.End, r.Guest.Allocation).CpuPercent)),
+                SeriesSummary.Of(coRun.Select(s => Usage.RamPercent(s.End, r.Guest.Allocation))),
+                SeriesSummary.Of(points.Select(s => s.StealPercent)),
+                coRun.Sum(s => s.End.GuestTime - s.Start.GuestTime),
+                r.Calibration,
+                points,
+                metrics));
+        }
+        return (guests.ToArray(), new Verdict(scenario.DisplayName, checks, invalid));
+    }
+}

@@ -1,0 +1,115 @@
+using Harness.Analysis;
+using Harness.Configuration;
+using Harness.Load;
+using Harness.Running;
+using Harness.Sampling;
+using Harness.Scenarios;
+using Harness.Testbeds;
+using Xunit;
+
+namespace Harness.Tests.Running;
+
+/// <summary>The measurement protocol and load control against scripted guests: no container, no VM.</summary>
+public sealed class MeasurementProtocolTests
+{
+    private static readonly ILoadGenerator Generator = ILoadGenerator.For(LoadGeneratorKind.StressNg);
+
+    [Fact]
+    public async Task Each_repetition_measures_one_co_run_and_one_solo_segment_per_guest_with_the_others_frozen()
+    {
+        await using var guests = await Guests.StartAsync(2);
+        var protocol = new MeasurementProtocol(Generator, TimeSpan.FromMilliseconds(20), repetitions: 3, _ => { }, TimeProvider.System);
+
+        var segments = await protocol.MeasureAsync("Scenario 99", guests.Runs, TestContext.Current.CancellationToken);
+
+        Assert.Equal(3 * (2 + 2), segments.Count);
+        foreach (var rep in Enumerable.Range(1, 3))
+        {
+            Assert.Equal(2, segments.Count(s => s.Segment.Repetition == rep && s.Segment.Kind == SegmentKind.CoRun));
+            Assert.Equal(["S1", "S2"], segments.Where(s => s.Segment.Repetition == rep && s.Segment.Kind == SegmentKind.Solo).Select(s => s.Guest).Order());
+        }
+        // A solo segment of S1 runs while S2 is frozen: S2 was paused before it and is thawed at the end.
+        var s2 = guests.Shells[1].Commands;
+        Assert.Contains(s2, c => c == Generator.Pause);
+        Assert.Equal(Generator.Resume, s2[^1]);
+        Assert.All(guests.Shells, s => Assert.False(s.Frozen));
+        // Edges come from the running sampler (snapshots), not from new commands in the guest.
+        Assert.DoesNotContain(guests.Shells[0].Commands, c => c.Contains("harness-sampler", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_same_scenario_is_measured_in_the_same_order_every_time()
+    {
+        async Task<string> Order()
+        {
+            await using var guests = await Guests.StartAsync(3);
+            var protocol = new MeasurementProtocol(Generator, TimeSpan.FromMilliseconds(5), repetitions: 2, _ => { }, TimeProvider.System);
+            var segments = await protocol.MeasureAsync("Scenario 42", guests.Runs, TestContext.Current.CancellationToken);
+            return string.Join(",", segments.Select(s => s.Segment).Distinct().Select(s => s.SoloGuest ?? "co"));
+        }
+
+        Assert.Equal(await Order(), await Order());
+    }
+
+    [Fact]
+    public async Task Calibration_brings_a_light_load_to_target_in_tenths_and_later_scenarios_start_from_the_setting_found()
+    {
+        // The harness's own cost puts 3 points under every load: 10% needs a setting of 2.8% of a CPU, not 4.
+        var options = new HarnessOptions { CalibrationRound = TimeSpan.FromMilliseconds(40), Window = TimeSpan.FromMilliseconds(20), CalibrationMaxRounds = 6 };
+        await using var guests = await Guests.StartAsync(1, setting => setting / 0.4 + 3);
+        var loads = new LoadControl(Generator, options, _ => { }, TimeProvider.System);
+        var protocol = new MeasurementProtocol(Generator, options.Window, 1, _ => { }, TimeProvider.System);
+        var run = guests.Runs[0];
+        await loads.StartCpuAsync(run, TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+        Assert.Equal(4, run.CpuSetting, 6);
+
+        await loads.CalibrateAsync(guests.Runs, protocol, TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+
+        Assert.True(run.Converged, $"setting {run.CpuSetting}, error {run.CpuErrorAfter}");
+        Assert.InRange(run.CpuSetting, 2.5, 3.1);
+        var again = new GuestRun(run.Guest, run.Load, run.Sampler);
+        await loads.StartCpuAsync(again, TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+        Assert.Equal(run.CpuSetting, again.CpuSetting);
+    }
+
+    /// <summary>Scripted guests with their samplers, each carrying a 10/30 load.</summary>
+    private sealed class Guests : IAsyncDisposable
+    {
+        public required ScriptedShell[] Shells { get; init; }
+
+        public required GuestSampler[] Samplers { get; init; }
+
+        public required GuestRun[] Runs { get; init; }
+
+        public static async Task<Guests> StartAsync(int count, Func<double, double>? cpuOf = null)
+        {
+            var shells = Enumerable.Range(0, count).Select(_ => cpuOf is null ? new ScriptedShell() : new ScriptedShell { CpuPercentOf = cpuOf }).ToArray();
+            var samplers = shells.Select(s => new GuestSampler(s, SamplerSource.Cgroup, TimeSpan.FromSeconds(1), Generator.ProcessNames)).ToArray();
+            var runs = shells.Select((s, i) => new GuestRun(new ScriptedGuest($"S{i + 1}", s), new GuestLoad($"S{i + 1}", 10, 30), samplers[i])).ToArray();
+            foreach (var s in samplers) await s.WaitForSamplesAsync(DateTimeOffset.MinValue, 1, CancellationToken.None);
+            return new Guests { Shells = shells, Samplers = samplers, Runs = runs };
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var s in Samplers) await s.DisposeAsync();
+        }
+    }
+
+    private sealed class ScriptedGuest(string name, ScriptedShell shell) : IGuest
+    {
+        public string Name => name;
+
+        public string Identity => "scripted-" + name;
+
+        public GuestAllocation Allocation => new(shell.AllocatedCpus, 1L << 30);
+
+        public SamplerSource SamplerSource => SamplerSource.Cgroup;
+
+        public Harness.Remote.IRemoteShell Shell => shell;
+
+        public Task<string?> CheckAliveAsync(CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
