@@ -37,9 +37,10 @@ public sealed class PacedStressNgGenerator : ILoadGenerator
         var off = PeriodMicroseconds - on;
         // stress-ng runs as a job of its own (set -m: bash puts it in a process group of its own from both sides
         // of the fork, so the group exists before the first signal), so that stopping stress-ng's group never
-        // stops the pacer; the pacer ends when stress-ng does (its --timeout). The on-phase re-sends SIGCONT while
-        // it waits for CPU time, so a thaw of the pacer alone (Resume) restarts the workers too. An on-phase that
-        // cannot read its workers' CPU time, or waits ten times its length, ends by the wall clock instead.
+        // stops the pacer; the pacer ends when stress-ng does (its --timeout). The workers' CPU time is read
+        // while they are stopped: a running task's schedstat lags by up to a tick, a stopped one's is exact, so
+        // an on-phase ends when the workers have had their CPU time to within 0.3 ms (or after ten top-ups).
+        // A thaw of the pacer alone (Resume) restarts the workers at its next top-up or cycle.
         var body = """
             exec 9<> <(:); set -m
             nice -n 19 stress-ng --cpu $4 --cpu-load 100 --cpu-method int64 --timeout $5s </dev/null >/dev/null 2>&1 & w=$!
@@ -48,15 +49,18 @@ public sealed class PacedStressNgGenerator : ILoadGenerator
             while [ -z "$ws" ] && [ $i -lt 200 ]; do ws=$(pgrep -P $w); i=$((i + 1)); [ -n "$ws" ] || read -t 0.01 -u 9 _; done
             need=$(( $1 * 1000 * $4 )); printf -v onw '0.%06d' $1
             used() { c=0; for p in $ws; do t=; read -r t _ 2>/dev/null < /proc/$p/schedstat || return 1; c=$((c + t)); done; }
+            kill -STOP -- -$w 2>/dev/null; used; c0=$c
             while kill -CONT -- -$w 2>/dev/null; do
               [ "$2" = 0 ] && { read -t 0.1 -u 9 _; continue; }
-              used; c0=$c; read -t $onw -u 9 _; n=0
-              while used && (( c - c0 < need && n < 10 )); do
-                kill -CONT -- -$w 2>/dev/null
-                r=$(( (need - c + c0) / 1000 )); (( r < 500 )) && r=500; (( r > 999999 )) && r=999999
-                printf -v rs '0.%06d' $r; read -t $rs -u 9 _; n=$((n + 1))
+              read -t $onw -u 9 _; n=0
+              while :; do
+                kill -STOP -- -$w 2>/dev/null; read -t 0.0002 -u 9 _
+                used || break
+                r=$(( (need - c + c0) / 1000 ))
+                (( r < 300 || n >= 10 )) && break
+                kill -CONT -- -$w 2>/dev/null; printf -v rs '0.%06d' $r; read -t $rs -u 9 _; n=$((n + 1))
               done
-              kill -STOP -- -$w 2>/dev/null
+              c0=$c
               read -t $3 -u 9 _
             done
             """;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Harness.Analysis;
-using Harness.Running;
 
 namespace Harness.Reporting;
 
@@ -54,16 +53,9 @@ public sealed class RunRecord
 
     public double? MaxAbsRamError => Scenarios.Max(s => s.MaxAbsRamError);
 
-    public void Add(ScenarioResult result)
+    public void Add(ScenarioRecord scenario)
     {
-        lock (_gate)
-        {
-            Scenarios.Add(new ScenarioRecord(
-                result.Scenario.Name, result.Scenario.DisplayName, result.StartedAt, result.Wall.TotalSeconds,
-                result.Verdict.Outcome.ToString().ToLowerInvariant(),
-                result.Verdict.Reasons is { Count: > 0 } r ? string.Join("; ", r) : null, result.Guests, result.Verdict.Checks,
-                result.Guests.Max(g => Math.Abs(g.CpuError)), result.Guests.Max(g => Math.Abs(g.RamError))));
-        }
+        lock (_gate) Scenarios.Add(scenario);
     }
 
     public void AddError(string name, string displayName, DateTimeOffset startedAt, TimeSpan wall, string outcome, string error)

@@ -33,13 +33,10 @@ internal static class ScenarioJudge
             var waitSource = r.Guest.SamplerSource == SamplerSource.Procfs ? "steal" : "run-queue wait";
             var seed = StableHash.Of(scenario.Name, name);
             var (metrics, guestChecks, guestInvalid) = InterferenceJudge.Judge(r.Load, pairs, limits, waitSource, seed);
+            // Whether calibration converged is recorded, not judged: the CPU check judges the measured segments, and a
+            // miss that the guest shows alone too at the same setting is already the generator's, not a failure.
             checks.AddRange(guestChecks);
             invalid.AddRange(guestInvalid);
-            if (!r.Converged)
-            {
-                invalid.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"{name}: CPU load not brought to target with its neighbours running (closest {r.Load.CpuPercent + r.CpuErrorAfter:0.0}% for {r.Load.CpuPercent:0.#}% after {r.Rounds} rounds)"));
-            }
 
             var coRun = segments.Where(s => s.Guest == name && s.Segment.Kind == SegmentKind.CoRun).ToArray();
             var series = coRun.SelectMany(s => r.Sampler.Between(s.Start.ReceivedAt, s.End.ReceivedAt)).ToArray();
