@@ -189,7 +189,7 @@ public sealed class PveClient : IPveClient
     {
         var path = guest.Kind == PveGuestKind.Vm ? $"{guest.Path}/agent/network-get-interfaces" : $"{guest.Path}/interfaces";
         var d = await GetAsync(path, null, cancellationToken).ConfigureAwait(false);
-        // The agent wraps QGA's answer in {"result": ...}; the LXC endpoint returns the list itself.
+        // The agent wraps QGA's answer in {"result": ...}; the LXC endpoint returns the list itself, or null while stopped.
         if (d.ValueKind == JsonValueKind.Object && d.TryGetProperty("result", out var r)) d = r;
         var result = new List<PveNetworkInterface>();
         if (d.ValueKind != JsonValueKind.Array) return result;
@@ -200,7 +200,7 @@ public sealed class PveClient : IPveClient
             {
                 foreach (var a in ips.EnumerateArray())
                 {
-                    if (Str(a, "ip-address") is { } ip) addresses.Add(new PveIpAddress(ip, Str(a, "ip-address-type") ?? "", (int)Num(a, "prefix")));
+                    if (Str(a, "ip-address") is { } ip) addresses.Add(new PveIpAddress(ip, AddressType(Str(a, "ip-address-type")), (int)Num(a, "prefix")));
                 }
             }
             else if (Str(i, "inet") is { } inet)
@@ -307,6 +307,15 @@ public sealed class PveClient : IPveClient
             throw new PveApiException(method.Method, path, status, error, errors, hint);
         }
     }
+
+    /// <summary>The guest agent says ipv4/ipv6; the LXC endpoint passes on what 'ip' says, inet/inet6.</summary>
+    private static string AddressType(string? type) => type?.ToLowerInvariant() switch
+    {
+        "inet" => "ipv4",
+        "inet6" => "ipv6",
+        { } t => t,
+        null => "",
+    };
 
     private static string Upid(JsonElement data) =>
         data.ValueKind == JsonValueKind.String ? data.GetString()! : throw new PveApiException("?", "?", 200, $"expected a task id, got {data.GetRawText()}", null);
