@@ -29,6 +29,9 @@ public sealed partial class FakePveServer
         ["net0"] = "virtio=BC:24:11:AA:BB:CC,bridge=vmbr0", ["boot"] = "order=scsi0",
     };
 
+    /// <summary>What the fake serves at <see cref="ApiDocPath"/>.</summary>
+    public static string ApiDocScript => ApiDocJs.Value;
+
     public string Version { get; set; } = "8.4.1";
 
     /// <summary>Whether the node serves the API viewer's script (some installs leave pve-docs out).</summary>
