@@ -20,6 +20,7 @@ public sealed class PveClient : IPveClient
     private readonly HttpClient _http;
     private readonly PveClientOptions _options;
     private readonly ResiliencePipeline _retry;
+    private readonly ResiliencePipeline _retryIfNotDone;
     private readonly string _authorization;
     private readonly string _apiRoot;
     private volatile string? _seenFingerprint;
@@ -51,11 +52,17 @@ public sealed class PveClient : IPveClient
             },
         };
         _http = new HttpClient(handler) { Timeout = options.RequestTimeout };
-        _retry = options.MaxRetries <= 0
+        _retry = RetryPipeline(options, e => e.IsTransient);
+        // A clone or create whose answer got lost may have happened: only a definite refusal (a lock timeout) is retried.
+        _retryIfNotDone = RetryPipeline(options, e => e.IsTransient && !e.IsAmbiguous);
+    }
+
+    private static ResiliencePipeline RetryPipeline(PveClientOptions options, Func<PveApiException, bool> retryable) =>
+        options.MaxRetries <= 0
             ? ResiliencePipeline.Empty
             : new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<PveApiException>(e => e.IsTransient),
+                ShouldHandle = new PredicateBuilder().Handle(retryable),
                 MaxRetryAttempts = options.MaxRetries,
                 Delay = options.RetryBaseDelay,
                 BackoffType = DelayBackoffType.Exponential,
@@ -66,7 +73,6 @@ public sealed class PveClient : IPveClient
                     return default;
                 },
             }).Build();
-    }
 
     public static PveClient Create(PveOptions options, Action<string>? onRetry = null) => new(PveClientOptions.From(options, onRetry));
 
@@ -134,7 +140,7 @@ public sealed class PveClient : IPveClient
         };
         if (request.TargetNode is { } target && target != source.Node) form["target"] = target;
         if (request.Full && request.Storage is { } storage) form["storage"] = storage;
-        return Upid(await SendAsync(HttpMethod.Post, $"{source.Path}/clone", null, form, cancellationToken).ConfigureAwait(false));
+        return Upid(await SendAsync(HttpMethod.Post, $"{source.Path}/clone", null, form, cancellationToken, idempotent: false).ConfigureAwait(false));
     }
 
     public async Task<string> CreateContainerAsync(string node, PveContainerCreateRequest request, CancellationToken cancellationToken)
@@ -150,7 +156,7 @@ public sealed class PveClient : IPveClient
             ["unprivileged"] = "1",
             ["start"] = "0",
         };
-        return Upid(await SendAsync(HttpMethod.Post, $"nodes/{Esc(node)}/lxc", null, form, cancellationToken).ConfigureAwait(false));
+        return Upid(await SendAsync(HttpMethod.Post, $"nodes/{Esc(node)}/lxc", null, form, cancellationToken, idempotent: false).ConfigureAwait(false));
     }
 
     public Task SetConfigAsync(PveGuestRef guest, IReadOnlyDictionary<string, string> values, CancellationToken cancellationToken) =>
@@ -226,8 +232,8 @@ public sealed class PveClient : IPveClient
 
     private async Task<JsonElement> SendAsync(
         HttpMethod method, string path, IReadOnlyDictionary<string, string>? query, IReadOnlyDictionary<string, string>? form,
-        CancellationToken cancellationToken) =>
-        await _retry.ExecuteAsync(
+        CancellationToken cancellationToken, bool idempotent = true) =>
+        await (idempotent ? _retry : _retryIfNotDone).ExecuteAsync(
             async token => await SendOnceAsync(method, path, query, form, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
     private async Task<JsonElement> SendOnceAsync(
@@ -252,7 +258,7 @@ public sealed class PveClient : IPveClient
                 : "its certificate does not match the pinned fingerprint. If the node's certificate was renewed on purpose, update HARNESS_PVE_FINGERPRINT";
             throw new PveConnectionException(
                 $"Proxmox VE at {_options.BaseUrl}: TLS refused, {why} (the server's SHA-256 fingerprint is {seen}; compare it with 'pvenode cert info' on the node before trusting it).",
-                e, transient: false);
+                e, transient: false, ambiguous: false);
         }
         catch (HttpRequestException e)
         {

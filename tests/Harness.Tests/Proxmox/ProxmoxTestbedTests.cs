@@ -20,7 +20,13 @@ public sealed class ProxmoxTestbedTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync() => _fake = await FakePveServer.StartAsync();
 
-    public async ValueTask DisposeAsync() => await _fake.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        // Every request the testbed sent must be one PVE's parameter check accepts.
+        var refused = _fake.SchemaRefusals;
+        await _fake.DisposeAsync();
+        Assert.Empty(refused);
+    }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -110,13 +116,14 @@ public sealed class ProxmoxTestbedTests : IAsyncLifetime
         [
             "GET version",
             "GET cluster/resources type=vm",
+            "GET nodes/pve1/qemu/9000/config",
             "GET cluster/resources type=vm",
             "GET nodes/pve1/status",
             "GET nodes/pve2/status",
             "GET cluster/nextid",
             "POST nodes/pve1/qemu/9000/clone full=0&name=harness-20260101-120000-abc123-s1&newid=100",
-        ], flow.Take(7));
-        Assert.StartsWith("PUT nodes/pve1/qemu/100/config agent=1&balloon=0&ciupgrade=0&ciuser=root&cores=1&cpulimit=0.5&cpuunits=100&ipconfig0=ip=dhcp&memory=1024&onboot=0&sshkeys=<key>&tags=harness;", flow[7]);
+        ], flow.Take(8));
+        Assert.StartsWith("PUT nodes/pve1/qemu/100/config agent=1&balloon=0&ciupgrade=0&ciuser=root&cores=1&cpulimit=0.5&cpuunits=100&ipconfig0=ip=dhcp&memory=1024&onboot=0&sshkeys=<key>&tags=harness;", flow[8]);
         Assert.Equal(
         [
             "POST nodes/pve1/qemu/100/status/start",
@@ -129,7 +136,7 @@ public sealed class ProxmoxTestbedTests : IAsyncLifetime
             "POST nodes/pve1/qemu/100/status/stop",
             "DELETE nodes/pve1/qemu/100 destroy-unreferenced-disks=1&purge=1",
             "GET cluster/resources type=vm",
-        ], flow.Skip(8));
+        ], flow.Skip(9));
     }
 
     [Fact]
@@ -230,8 +237,10 @@ public sealed class ProxmoxTestbedTests : IAsyncLifetime
     [Fact]
     public async Task A_vmid_taken_between_nextid_and_clone_is_skipped()
     {
-        // Another client creates 100 after nextid said it was free: the clone answers "config file already exists".
-        _fake.Fail("POST", "/clone$", 500, "unable to create VM 100: config file already exists", times: 1);
+        // Another client creates 100 after nextid said it was free: the clone answers "config file already exists",
+        // and 100's config (someone else's name and tags) shows it is not ours.
+        _fake.AddGuest(100, "pve1", "someone-else", status: "stopped");
+        _fake.NextIdAnswers.Enqueue(100);
         await using var testbed = await CreateAsync(Options(), guests: 1);
         Assert.Equal("vm 101 on node pve1", testbed.Guests[0].Identity);
         Assert.Contains(_log, l => l.Contains("VMID 100 was taken meanwhile"));

@@ -40,12 +40,19 @@ public sealed partial class FakePveServer
                     var newId = int.Parse(p["newid"], CultureInfo.InvariantCulture);
                     if (Guests.ContainsKey(newId)) return Err(500, $"unable to create VM {newId}: config file already exists");
                     var target = p.GetValueOrDefault("target") ?? node;
-                    var clone = new FakeGuest(newId, target, kind) { Name = p.GetValueOrDefault("name") ?? p.GetValueOrDefault("hostname"), Lock = "clone" };
-                    // The clone carries the template's config, tags included, but is no template itself.
-                    foreach (var (k, v) in guest.Config.Where(c => c.Key != "template")) clone.Config[k] = v;
-                    if (clone.Name is { } cloneName) clone.Config[kind == "qemu" ? "name" : "hostname"] = cloneName;
+                    var clone = new FakeGuest(newId, target, kind) { Lock = "clone" };
+                    var cloneName = p.GetValueOrDefault("name") ?? p.GetValueOrDefault("hostname");
+                    // As in PVE: the new config holds only its lock until the task ends; then the template's config (tags
+                    // included, the template flag not) and the new name.
+                    void Finish()
+                    {
+                        foreach (var (k, v) in guest.Config) clone.Config[k] = v;
+                        clone.Name = cloneName ?? clone.Name;
+                        if (cloneName is not null) clone.Config[kind == "qemu" ? "name" : "hostname"] = cloneName;
+                        clone.Lock = null;
+                    }
                     Guests[newId] = clone;
-                    return Ok(NewTask(node, kind == "qemu" ? "qmclone" : "vzclone", vmid, () => clone.Lock = null, () => Guests.Remove(newId)));
+                    return Ok(NewTask(node, kind == "qemu" ? "qmclone" : "vzclone", vmid, Finish, () => Guests.Remove(newId)));
                 }
                 case ("PUT", "/config"):
                 {

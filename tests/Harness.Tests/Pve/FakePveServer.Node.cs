@@ -53,6 +53,9 @@ public sealed partial class FakePveServer
 
     public List<string> Bridges { get; } = ["vmbr0"];
 
+    /// <summary>Answers /cluster/nextid gives first, taken or not: it reserves nothing, so another client may have used it.</summary>
+    public Queue<int> NextIdAnswers { get; } = new();
+
     private (int, object?, string?, Dictionary<string, string>?)? RouteNode(string method, string path, Dictionary<string, string> p)
     {
         if (method != "GET") return null;
@@ -88,6 +91,7 @@ public sealed partial class FakePveServer
                 var id = int.Parse(want, CultureInfo.InvariantCulture);
                 return Guests.ContainsKey(id) ? Err(400, "Parameter verification failed.", new() { ["vmid"] = $"VM {id} already exists" }) : Ok(want);
             }
+            if (NextIdAnswers.TryDequeue(out var stale)) return Ok(stale.ToString(CultureInfo.InvariantCulture));
             var next = 100;
             while (Guests.ContainsKey(next)) next++;
             return Ok(next.ToString(CultureInfo.InvariantCulture)); // a string, as Perl may send it

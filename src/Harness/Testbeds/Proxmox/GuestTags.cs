@@ -17,6 +17,19 @@ public static partial class GuestTags
 
     public static bool IsHarness(IReadOnlyList<string> tags) => tags.Contains(Owner);
 
+    /// <summary>
+    /// The guest's name (VM name, CT hostname): PVE's dns-name format, so letters, digits and inner '-' only. A clone
+    /// carries the template's tags until its config is written, so the name is what marks it as ours before that.
+    /// </summary>
+    public static string GuestName(string runId, string guest) => NamePrefix(runId) + DnsLabel(guest);
+
+    /// <summary>What every guest name of <paramref name="runId"/> starts with.</summary>
+    public static string NamePrefix(string runId) => $"{Owner}-{DnsLabel(runId)}-";
+
+    /// <summary>Whether a guest belongs to <paramref name="runId"/> by its tags or, before its tags are set, by its name.</summary>
+    public static bool IsOfRun(IReadOnlyList<string> tags, string? name, string runId) =>
+        IsOfRun(tags, runId) || name is not null && name.StartsWith(NamePrefix(runId), StringComparison.OrdinalIgnoreCase);
+
     public static string? RunOf(IReadOnlyList<string> tags) => Value(tags, "run-");
 
     public static bool IsOfRun(IReadOnlyList<string> tags, string runId) => IsHarness(tags) && RunOf(tags) == Clean(runId);
@@ -48,6 +61,16 @@ public static partial class GuestTags
         return c.Length == 0 ? "x" : c;
     }
 
+    private static string DnsLabel(string s)
+    {
+        var c = NotDns().Replace(s.ToLowerInvariant(), "-").Trim('-');
+        if (c.Length > 40) c = c[..40].TrimEnd('-');
+        return c.Length == 0 ? "x" : c;
+    }
+
     [GeneratedRegex(@"[^a-z0-9_\-+.]")]
     private static partial Regex Invalid();
+
+    [GeneratedRegex(@"[^a-z0-9]+")]
+    private static partial Regex NotDns();
 }

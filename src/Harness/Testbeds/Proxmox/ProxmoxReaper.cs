@@ -33,12 +33,15 @@ public static class ProxmoxReaper
         return await DestroyAllAsync(client, victims, taskTimeout, poll, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Every guest tagged with <paramref name="runId"/>: the last sweep of a run's own teardown.</summary>
+    /// <summary>
+    /// Every guest of <paramref name="runId"/>, by tag or by name (a clone whose config was never written still has
+    /// only the template's tags): the last sweep of a run's own teardown.
+    /// </summary>
     public static async Task<IReadOnlyList<string>> ReapRunAsync(
         IPveClient client, string runId, TimeSpan taskTimeout, ProgressSink progress, CancellationToken cancellationToken, TimeSpan? poll = null)
     {
         var all = await client.GetGuestsAsync(cancellationToken).ConfigureAwait(false);
-        var victims = all.Where(g => GuestTags.IsOfRun(g.Tags, runId) && !g.Template).ToList();
+        var victims = all.Where(g => GuestTags.IsOfRun(g.Tags, g.Name, runId) && !g.Template).ToList();
         var done = await DestroyAllAsync(client, victims, taskTimeout, poll, cancellationToken).ConfigureAwait(false);
         foreach (var d in done) progress($"removed by the final sweep: {d}");
         return done;
