@@ -34,7 +34,7 @@ internal sealed class GuestProvisioner(
         if (pve.Kind == PveGuestKind.Vm)
         {
             progress($"{name}: configuring {guest} ({pve.Cores} vCPU, {pve.MemoryMiB} MiB)");
-            await client.SetConfigAsync(guest, VmConfig(), cancellationToken).ConfigureAwait(false);
+            await client.SetConfigAsync(guest, GuestConfig.Vm(pve, runId, key.PublicKey), cancellationToken).ConfigureAwait(false);
         }
         progress($"{name}: starting {guest}");
         var start = await client.StartAsync(guest, cancellationToken).ConfigureAwait(false);
@@ -60,7 +60,7 @@ internal sealed class GuestProvisioner(
             progress($"{name}: cloning template {template.VmId} to {new PveGuestRef(node, PveGuestKind.Vm, id)} ({(pve.FullClone ? "full" : "linked")})");
             try
             {
-                return await client.CloneAsync(template.Ref, new PveCloneRequest(id, vmName, pve.FullClone, node, pve.Storage), cancellationToken).ConfigureAwait(false);
+                return await client.CloneAsync(template.Ref, GuestConfig.Clone(pve, id, vmName, node), cancellationToken).ConfigureAwait(false);
             }
             catch (PveApiException e) when (e.IsDoesNotExist)
             {
@@ -74,9 +74,7 @@ internal sealed class GuestProvisioner(
         CreateOnceAsync(name, hostname, PveGuestKind.Lxc, node, "create", id =>
         {
             progress($"{name}: creating {new PveGuestRef(node, PveGuestKind.Lxc, id)} from {pve.OsTemplate}");
-            var config = new Dictionary<string, string>(CommonConfig()) { ["swap"] = "0" };
-            return client.CreateContainerAsync(node, new PveContainerCreateRequest(
-                id, hostname, pve.OsTemplate!, pve.Storage!, pve.DiskGiB, pve.Bridge ?? "vmbr0", key.PublicKey, config), cancellationToken);
+            return client.CreateContainerAsync(node, GuestConfig.Container(pve, runId, id, hostname, key.PublicKey), cancellationToken);
         }, cancellationToken);
 
     /// <summary>
@@ -154,34 +152,6 @@ internal sealed class GuestProvisioner(
             }
             await Task.Delay(pve.PollInterval, cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    private Dictionary<string, string> CommonConfig()
-    {
-        var c = new Dictionary<string, string>
-        {
-            ["cores"] = pve.Cores.ToString(CultureInfo.InvariantCulture),
-            ["memory"] = pve.MemoryMiB.ToString(CultureInfo.InvariantCulture),
-            ["cpuunits"] = pve.CpuUnits.ToString(CultureInfo.InvariantCulture),
-            ["tags"] = GuestTags.For(runId),
-        };
-        if (pve.CpuLimit > 0) c["cpulimit"] = pve.CpuLimit.ToString(CultureInfo.InvariantCulture);
-        return c;
-    }
-
-    private Dictionary<string, string> VmConfig()
-    {
-        var c = CommonConfig();
-        c["balloon"] = "0"; // fixed memory: a RAM % target must mean the configured RAM
-        c["agent"] = "1";
-        c["ciuser"] = pve.SshUser;
-        // PVE wants sshkeys percent-encoded with %20 for spaces (its 'urlencoded' format); the form body encodes it once more.
-        c["sshkeys"] = Uri.EscapeDataString(key.PublicKey);
-        c["ciupgrade"] = "0";
-        c["ipconfig0"] = "ip=dhcp";
-        c["onboot"] = "0";
-        if (pve.Bridge is { } bridge) c["net0"] = $"virtio,bridge={bridge}";
-        return c;
     }
 
     private async Task<int> NextIdAsync(CancellationToken cancellationToken)
