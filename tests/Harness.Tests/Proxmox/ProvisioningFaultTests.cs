@@ -109,6 +109,19 @@ public sealed class ProvisioningFaultTests : IAsyncLifetime
         Assert.True(_fake.Guests.ContainsKey(778));
     }
 
+    [Fact]
+    public async Task An_untagged_clone_of_a_killed_run_is_listed_and_removed_on_demand()
+    {
+        _fake.AddGuest(779, "pve2", "debian12", status: "stopped").Name = "harness-20251231-235959-0a1b2c-s2";
+        var log = new List<string>();
+        using var client = PveClientTests.Client(_fake);
+        Assert.Empty(await ProxmoxReaper.ReapAsync(client, includeOtherHosts: false, exceptRunId: RunId, TimeSpan.FromSeconds(10), log.Add, Ct, TimeSpan.FromMilliseconds(5)));
+        Assert.Contains(log, l => l.Contains("vm 779") && l.Contains("reap-proxmox --all-hosts"));
+        Assert.Single(await ProxmoxReaper.ReapAsync(client, includeOtherHosts: true, exceptRunId: RunId, TimeSpan.FromSeconds(10), _ => { }, Ct, TimeSpan.FromMilliseconds(5)));
+        Assert.False(_fake.Guests.ContainsKey(779));
+        Assert.True(_fake.Guests.ContainsKey(FakePveServer.TemplateId));
+    }
+
     [Theory]
     [InlineData("2026_01_01+run")]
     [InlineData("Run.With.Dots")]

@@ -26,6 +26,9 @@ public static partial class GuestTags
     /// <summary>What every guest name of <paramref name="runId"/> starts with.</summary>
     public static string NamePrefix(string runId) => $"{Owner}-{DnsLabel(runId)}-";
 
+    /// <summary>A name <see cref="GuestName"/> gives a guest of a run whose id has the usual shape (time stamp and random part).</summary>
+    public static bool IsRunGuestName(string? name) => name is not null && RunGuestName().IsMatch(name);
+
     /// <summary>Whether a guest belongs to <paramref name="runId"/> by its tags or, before its tags are set, by its name.</summary>
     public static bool IsOfRun(IReadOnlyList<string> tags, string? name, string runId) =>
         IsOfRun(tags, runId) || name is not null && name.StartsWith(NamePrefix(runId), StringComparison.OrdinalIgnoreCase);
@@ -70,6 +73,9 @@ public static partial class GuestTags
 
     [GeneratedRegex(@"[^a-z0-9_\-+.]")]
     private static partial Regex Invalid();
+
+    [GeneratedRegex(@"^harness-\d{8}-\d{6}-[0-9a-f]{6}-s\d+$")]
+    private static partial Regex RunGuestName();
 
     [GeneratedRegex(@"[^a-z0-9]+")]
     private static partial Regex NotDns();

@@ -24,6 +24,14 @@ public static class ProxmoxReaper
     {
         var all = await client.GetGuestsAsync(cancellationToken).ConfigureAwait(false);
         var victims = new List<PveClusterGuest>();
+        // Killed between its clone and its config PUT, a guest has only the template's tags; its name still says whose it is,
+        // but not from which machine, so only the on-demand reap removes it.
+        foreach (var g in all.Where(g => !g.Template && !GuestTags.IsHarness(g.Tags) && GuestTags.IsRunGuestName(g.Name)))
+        {
+            if (exceptRunId is not null && GuestTags.IsOfRun(g.Tags, g.Name, exceptRunId)) continue;
+            if (includeOtherHosts) victims.Add(g);
+            else progress($"left alone: {g.Ref} {g.Name} is named like a harness guest but has no harness tags (its run ended before tagging it); remove it with reap-proxmox --all-hosts when no run uses the cluster");
+        }
         foreach (var g in all.Where(g => GuestTags.IsHarness(g.Tags) && !g.Template))
         {
             if (exceptRunId is not null && GuestTags.IsOfRun(g.Tags, exceptRunId)) continue;
