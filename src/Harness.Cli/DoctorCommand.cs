@@ -33,7 +33,8 @@ public static class DoctorCommand
             return 2;
         }
         var report = await ProxmoxDoctor.RunAsync(pve, args.Contains("--provision"), m => console.WriteLine(m), cancellationToken);
-        console.Write(new Text(report.Render()));
+        // Unwrapped, so each finding stays one line a script can grep.
+        console.Profile.Out.Writer.Write(report.Render());
         return report.ExitCode;
     }
 }
