@@ -136,4 +136,27 @@ public sealed class PveApiSchemaTests
         Assert.Contains("colour: property is not defined in schema", Assert.Single(fake.SchemaRefusals));
         Assert.Equal(0, fake.ValidatedRequests);
     }
+
+    [Fact]
+    public async Task A_clone_without_newid_gets_pves_400_not_a_500()
+    {
+        await using var fake = await FakePveServer.StartAsync();
+        var pin = fake.Fingerprint.Replace(":", "", StringComparison.Ordinal);
+        using var handler = new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, cert, _, _) => cert?.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256) == pin,
+        };
+        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(fake.Url, "/api2/json/nodes/pve1/qemu/9000/clone"))
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["name"] = "x" }),
+        };
+        request.Headers.TryAddWithoutValidation("Authorization", $"PVEAPIToken={FakePveServer.TokenId}={FakePveServer.TokenSecret}");
+        using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.Equal(PveRequestCheck.ParameterVerificationFailed, response.ReasonPhrase);
+        var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, body.GetProperty("data").ValueKind);
+        Assert.Equal("property is missing and it is not optional", body.GetProperty("errors").GetProperty("newid").GetString());
+    }
 }
