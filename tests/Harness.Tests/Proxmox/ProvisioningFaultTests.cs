@@ -102,11 +102,13 @@ public sealed class ProvisioningFaultTests : IAsyncLifetime
         var clone = _fake.AddGuest(777, "pve1", "debian12", status: "stopped");
         clone.Name = GuestTags.GuestName(RunId, "S3");
         _fake.AddGuest(778, "pve1", "debian12", status: "stopped").Name = "harness-template-copy";
+        _fake.AddGuest(779, "pve1", "debian12", status: "stopped").Name = GuestTags.GuestName(RunId + "-2", "S1"); // another run's
         using var client = PveClientTests.Client(_fake);
         var removed = await ProxmoxReaper.ReapRunAsync(client, RunId, TimeSpan.FromSeconds(10), _ => { }, Ct, TimeSpan.FromMilliseconds(5));
         Assert.Single(removed, r => r.StartsWith("vm 777", StringComparison.Ordinal));
         Assert.False(_fake.Guests.ContainsKey(777));
         Assert.True(_fake.Guests.ContainsKey(778));
+        Assert.True(_fake.Guests.ContainsKey(779));
     }
 
     [Fact]

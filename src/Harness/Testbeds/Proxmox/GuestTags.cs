@@ -31,7 +31,9 @@ public static partial class GuestTags
 
     /// <summary>Whether a guest belongs to <paramref name="runId"/> by its tags or, before its tags are set, by its name.</summary>
     public static bool IsOfRun(IReadOnlyList<string> tags, string? name, string runId) =>
-        IsOfRun(tags, runId) || name is not null && name.StartsWith(NamePrefix(runId), StringComparison.OrdinalIgnoreCase);
+        IsOfRun(tags, runId)
+        // The rest must be one label (the guest's own), so run "a" does not claim the guests of run "a-b".
+        || name is not null && name.StartsWith(NamePrefix(runId), StringComparison.OrdinalIgnoreCase) && !name[NamePrefix(runId).Length..].Contains('-');
 
     public static string? RunOf(IReadOnlyList<string> tags) => Value(tags, "run-");
 
