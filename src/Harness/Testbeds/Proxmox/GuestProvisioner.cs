@@ -100,7 +100,9 @@ internal sealed class GuestProvisioner(
                 var owner = await OwnerAsync(guest, guestName, cancellationToken).ConfigureAwait(false);
                 if (owner == Owner.Us)
                 {
-                    progress($"{name}: the answer to the {what} of {guest} was lost ({e.StatusCode} {e.PveError}), but the guest is ours; using it");
+                    progress(e.IsAmbiguous
+                        ? $"{name}: the answer to the {what} of {guest} was lost ({e.StatusCode} {e.PveError}), but the guest is ours; using it"
+                        : $"{name}: the {what} of {guest} answered '{e.PveError}', but the guest is ours (its name or tags); using it");
                     return guest;
                 }
                 // Someone else's guest is theirs to keep; one that does not exist stays in the ledger in case it still appears.
