@@ -87,6 +87,26 @@ public sealed class ProvisioningFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_already_existing_guest_of_ours_is_kept_and_destroyed_with_the_rest()
+    {
+        // A guest of this run with S1's name already holds the VMID nextid hands out (as after an answer lost earlier).
+        var ours = _fake.AddGuest(100, "pve1", "debian12", status: "stopped");
+        ours.Name = ours.Config["name"] = GuestTags.GuestName(RunId, "S1");
+        _fake.NextIdAnswers.Enqueue(100);
+        var testbed = await CreateAsync(Options(), guests: 1);
+        try
+        {
+            Assert.Equal("vm 100 on node pve1", testbed.Guests[0].Identity);
+            Assert.Contains(_log, l => l.Contains("already exists") && l.Contains("the guest is ours"));
+        }
+        finally
+        {
+            await testbed.DisposeAsync();
+        }
+        Assert.Empty(RunGuests());
+    }
+
+    [Fact]
     public async Task A_lost_clone_answer_followed_by_a_failure_leaves_no_guest()
     {
         _fake.LoseResponse("POST", "/clone$", 596);
