@@ -42,6 +42,7 @@ public static class Commands
                 ["harness-cost", .. var rest] => await HarnessCost.RunAsync(rest, console, cancellationToken),
                 ["provision", .. var rest] => await ProvisionAsync(rest, console, cancellationToken),
                 ["reap-proxmox", .. var rest] => await ReapProxmoxAsync(rest.Contains("--all-hosts"), console, cancellationToken),
+                ["doctor", .. var rest] => await DoctorCommand.RunAsync(rest, console, cancellationToken),
                 _ => UsageError(console, args.Length == 0 ? null : $"unknown command line: {string.Join(' ', args)}"),
             };
         }

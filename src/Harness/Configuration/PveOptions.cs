@@ -83,31 +83,6 @@ public sealed partial record PveOptions
     /// <summary>Clones in flight at once; PVE's storage and config locks make more than 2 fail.</summary>
     public int CloneConcurrency { get; init; } = 1;
 
-    /// <summary>Every setting: name (without the HARNESS_ prefix), meaning, default. Mirrors the docs/proxmox.md table.</summary>
-    public static readonly IReadOnlyList<(string Name, string Meaning, string Default)> Settings =
-    [
-        ("PVE_URL", "Proxmox VE API URL of one node, https://HOST:8006", "(required)"),
-        ("PVE_NODES", "comma-separated node names the guests are spread over (round robin)", "(required)"),
-        ("PVE_TOKEN_ID", "API token id, user@realm!tokenname", "(required)"),
-        ("PVE_TOKEN_SECRET", "API token secret (environment only, never printed)", "(required)"),
-        ("PVE_FINGERPRINT", "SHA-256 fingerprint AA:BB:... of the node's TLS certificate (pvenode cert info); unset = normal CA validation", "(none)"),
-        ("PVE_GUEST_KIND", "vm or lxc", "vm"),
-        ("PVE_TEMPLATE", "vm: comma-separated template VMIDs; lxc: container template volume id, e.g. local:vztmpl/harness-guest.tar.zst", "(required)"),
-        ("PVE_STORAGE", "storage for full clones (vm) or root disks (lxc)", "(template's; lxc: required)"),
-        ("PVE_BRIDGE", "bridge of the guest's first NIC", "(template's; lxc: vmbr0)"),
-        ("PVE_CLONE_MODE", "linked or full (vm)", "linked"),
-        ("PVE_VMID_RANGE", "VMIDs to use, FIRST-LAST", "(ask /cluster/nextid)"),
-        ("PVE_CORES", "vCPUs per guest", "1"),
-        ("PVE_MEMORY_MIB", "memory per guest, MiB", "1024"),
-        ("PVE_CPULIMIT", "cpulimit per guest in host cores, 0 = none", "0"),
-        ("PVE_CPUUNITS", "cpuunits (CPU weight) per guest", "100"),
-        ("PVE_SSH_USER", "user cloud-init creates and the harness logs in as", "root"),
-        ("PVE_DISK_GIB", "lxc root disk size, GiB", "4"),
-        ("PVE_TASK_TIMEOUT_SECONDS", "longest wait for one PVE task (clone, start, stop, destroy)", "300"),
-        ("PVE_BOOT_TIMEOUT_SECONDS", "longest wait from start until the guest answers SSH", "300"),
-        ("PVE_CLONE_CONCURRENCY", "clones in flight at once, 1 or 2", "1"),
-    ];
-
     public static PveOptions Load() => Load(OptionsLoader.ReadEnvironment());
 
     public static PveOptions Load(IReadOnlyDictionary<string, string> env)
@@ -288,6 +263,11 @@ public sealed partial record PveOptions
             BootTimeout = TimeSpan.FromSeconds(Integer("PVE_BOOT_TIMEOUT_SECONDS", 300, 5, 24 * 3600, "seconds, 5 to 86400")),
             CloneConcurrency = Integer("PVE_CLONE_CONCURRENCY", 1, 1, 2, "1 or 2 (parallel clones hit PVE's storage locks)"),
         };
+        if (kind == PveGuestKind.Lxc && options.SshUser != "root")
+        {
+            // PVE writes a container's ssh-public-keys into root's authorized_keys only; any other user has no key to log in with.
+            problems.Add($"{Source("PVE_SSH_USER")}: '{options.SshUser}' cannot log in to lxc guests: PVE installs the run's SSH key (ssh-public-keys) for root only. Unset {OptionsLoader.EnvPrefix}PVE_SSH_USER (or set it to root) for {OptionsLoader.EnvPrefix}PVE_GUEST_KIND=lxc.");
+        }
         if (problems.Count > 0) throw new HarnessConfigurationException(problems);
         return options;
     }
@@ -307,22 +287,4 @@ public sealed partial record PveOptions
         problems.Add($"{source}: '{value}' is not valid. Use {hint}.");
         return "root";
     }
-
-    [GeneratedRegex(@"^[a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?$")]
-    private static partial Regex NodeName();
-
-    [GeneratedRegex(@"^[^\s@!=]+@[^\s@!=]+![A-Za-z][A-Za-z0-9\.\-_]+$")]
-    private static partial Regex TokenIdPattern();
-
-    [GeneratedRegex(@"^([A-Fa-f0-9]{2}:){31}[A-Fa-f0-9]{2}$")]
-    private static partial Regex FingerprintPattern();
-
-    [GeneratedRegex(@"^[a-zA-Z][a-zA-Z0-9\-_.]*:vztmpl/[^\s/]+$")]
-    private static partial Regex VolumeId();
-
-    [GeneratedRegex(@"^[a-zA-Z][a-zA-Z0-9\-_.]*$")]
-    private static partial Regex StorageId();
-
-    [GeneratedRegex(@"^[a-z_][a-z0-9_\-]*$")]
-    private static partial Regex UserName();
 }

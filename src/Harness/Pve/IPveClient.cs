@@ -22,10 +22,10 @@ public interface IPveClient : IDisposable
     /// <summary>GET /cluster/resources?type=vm</summary>
     Task<IReadOnlyList<PveClusterGuest>> GetGuestsAsync(CancellationToken cancellationToken);
 
-    /// <summary>POST /nodes/{node}/{qemu|lxc}/{vmid}/clone → UPID</summary>
+    /// <summary>POST /nodes/{node}/{qemu|lxc}/{vmid}/clone → UPID. Sent once: after a lost answer (<see cref="PveApiException.IsAmbiguous"/>) the clone may exist.</summary>
     Task<string> CloneAsync(PveGuestRef source, PveCloneRequest request, CancellationToken cancellationToken);
 
-    /// <summary>POST /nodes/{node}/lxc → UPID</summary>
+    /// <summary>POST /nodes/{node}/lxc → UPID. Sent once, like a clone.</summary>
     Task<string> CreateContainerAsync(string node, PveContainerCreateRequest request, CancellationToken cancellationToken);
 
     /// <summary>PUT /nodes/{node}/{qemu|lxc}/{vmid}/config (synchronous).</summary>

@@ -47,6 +47,13 @@ public class PveApiException : Exception
         _ => false,
     };
 
+    /// <summary>
+    /// Whether PVE may have carried the request out although no answer said so: no answer at all (timeout, dropped
+    /// connection), or pveproxy lost pvedaemon's answer (596, 597, 599) or a gateway gave up (502, 504). Repeating a
+    /// clone or create after this could make a second guest, or fail on the first one's id.
+    /// </summary>
+    public virtual bool IsAmbiguous => StatusCode is 502 or 504 or 596 or 597 or 599;
+
     public bool IsAlreadyExists => PveError.Contains("already exists", StringComparison.OrdinalIgnoreCase);
 
     public bool IsDoesNotExist => PveError.Contains("does not exist", StringComparison.OrdinalIgnoreCase)
@@ -74,9 +81,12 @@ public class PveApiException : Exception
 }
 
 /// <summary>No HTTP answer at all: DNS, refused connection, TLS refused, timeout.</summary>
-public sealed class PveConnectionException(string message, Exception? inner, bool transient) : PveApiException(message, inner)
+public sealed class PveConnectionException(string message, Exception? inner, bool transient, bool ambiguous = true) : PveApiException(message, inner)
 {
     public override bool IsTransient => transient;
+
+    /// <summary>False only when the request surely never left (TLS refused, nothing listening).</summary>
+    public override bool IsAmbiguous => ambiguous;
 }
 
 /// <summary>A task (UPID) that ended with an error or did not end in time.</summary>

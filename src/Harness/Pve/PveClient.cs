@@ -15,11 +15,12 @@ namespace Harness.Pve;
 /// A small typed PVE REST client: HttpClient, API-token auth, TLS validated (or pinned by fingerprint, never "accept any"),
 /// transient failures retried with backoff, PVE's error text in every exception.
 /// </summary>
-public sealed class PveClient : IPveClient
+public sealed partial class PveClient : IPveClient
 {
     private readonly HttpClient _http;
     private readonly PveClientOptions _options;
     private readonly ResiliencePipeline _retry;
+    private readonly ResiliencePipeline _retryIfNotDone;
     private readonly string _authorization;
     private readonly string _apiRoot;
     private volatile string? _seenFingerprint;
@@ -51,11 +52,17 @@ public sealed class PveClient : IPveClient
             },
         };
         _http = new HttpClient(handler) { Timeout = options.RequestTimeout };
-        _retry = options.MaxRetries <= 0
+        _retry = RetryPipeline(options, e => e.IsTransient);
+        // A clone or create whose answer got lost may have happened: only a definite refusal (a lock timeout) is retried.
+        _retryIfNotDone = RetryPipeline(options, e => e.IsTransient && !e.IsAmbiguous);
+    }
+
+    private static ResiliencePipeline RetryPipeline(PveClientOptions options, Func<PveApiException, bool> retryable) =>
+        options.MaxRetries <= 0
             ? ResiliencePipeline.Empty
             : new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<PveApiException>(e => e.IsTransient),
+                ShouldHandle = new PredicateBuilder().Handle(retryable),
                 MaxRetryAttempts = options.MaxRetries,
                 Delay = options.RetryBaseDelay,
                 BackoffType = DelayBackoffType.Exponential,
@@ -66,7 +73,6 @@ public sealed class PveClient : IPveClient
                     return default;
                 },
             }).Build();
-    }
 
     public static PveClient Create(PveOptions options, Action<string>? onRetry = null) => new(PveClientOptions.From(options, onRetry));
 
@@ -74,13 +80,13 @@ public sealed class PveClient : IPveClient
 
     public async Task<PveVersionInfo> GetVersionAsync(CancellationToken cancellationToken)
     {
-        var d = await GetAsync("version", null, cancellationToken).ConfigureAwait(false);
+        var d = await SendAsync(PveRequests.Version(), cancellationToken).ConfigureAwait(false);
         return new PveVersionInfo(Str(d, "version") ?? "?", Str(d, "release") ?? "?", Str(d, "repoid") ?? "?");
     }
 
     public async Task<PveNodeStatus> GetNodeStatusAsync(string node, CancellationToken cancellationToken)
     {
-        var d = await GetAsync($"nodes/{Esc(node)}/status", null, cancellationToken).ConfigureAwait(false);
+        var d = await SendAsync(PveRequests.NodeStatus(node), cancellationToken).ConfigureAwait(false);
         var cpu = d.TryGetProperty("cpuinfo", out var c) && c.ValueKind == JsonValueKind.Object ? c : default;
         var mem = d.TryGetProperty("memory", out var m) && m.ValueKind == JsonValueKind.Object ? m : default;
         return new PveNodeStatus(
@@ -90,7 +96,7 @@ public sealed class PveClient : IPveClient
 
     public async Task<int> GetNextIdAsync(CancellationToken cancellationToken)
     {
-        var d = await GetAsync("cluster/nextid", null, cancellationToken).ConfigureAwait(false);
+        var d = await SendAsync(PveRequests.NextId(), cancellationToken).ConfigureAwait(false);
         return (int)AsNumber(d);
     }
 
@@ -98,7 +104,7 @@ public sealed class PveClient : IPveClient
     {
         try
         {
-            await GetAsync("cluster/nextid", new() { ["vmid"] = Inv(vmid) }, cancellationToken).ConfigureAwait(false);
+            await SendAsync(PveRequests.IdFree(vmid), cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (PveApiException e) when (e.StatusCode == 400)
@@ -109,7 +115,7 @@ public sealed class PveClient : IPveClient
 
     public async Task<IReadOnlyList<PveClusterGuest>> GetGuestsAsync(CancellationToken cancellationToken)
     {
-        var d = await GetAsync("cluster/resources", new() { ["type"] = "vm" }, cancellationToken).ConfigureAwait(false);
+        var d = await SendAsync(PveRequests.Guests(), cancellationToken).ConfigureAwait(false);
         var result = new List<PveClusterGuest>();
         if (d.ValueKind != JsonValueKind.Array) return result;
         foreach (var e in d.EnumerateArray())
@@ -124,41 +130,18 @@ public sealed class PveClient : IPveClient
         return result;
     }
 
-    public async Task<string> CloneAsync(PveGuestRef source, PveCloneRequest request, CancellationToken cancellationToken)
-    {
-        var form = new Dictionary<string, string>
-        {
-            ["newid"] = Inv(request.NewId),
-            [source.Kind == PveGuestKind.Vm ? "name" : "hostname"] = request.Name,
-            ["full"] = request.Full ? "1" : "0",
-        };
-        if (request.TargetNode is { } target && target != source.Node) form["target"] = target;
-        if (request.Full && request.Storage is { } storage) form["storage"] = storage;
-        return Upid(await SendAsync(HttpMethod.Post, $"{source.Path}/clone", null, form, cancellationToken).ConfigureAwait(false));
-    }
+    public async Task<string> CloneAsync(PveGuestRef source, PveCloneRequest request, CancellationToken cancellationToken) =>
+        Upid(await SendAsync(PveRequests.Clone(source, request), cancellationToken, idempotent: false).ConfigureAwait(false));
 
-    public async Task<string> CreateContainerAsync(string node, PveContainerCreateRequest request, CancellationToken cancellationToken)
-    {
-        var form = new Dictionary<string, string>(request.Config)
-        {
-            ["vmid"] = Inv(request.VmId),
-            ["hostname"] = request.Hostname,
-            ["ostemplate"] = request.OsTemplate,
-            ["rootfs"] = $"{request.Storage}:{Inv(request.DiskGiB)}",
-            ["net0"] = $"name=eth0,bridge={request.Bridge},ip=dhcp",
-            ["ssh-public-keys"] = request.SshPublicKeys,
-            ["unprivileged"] = "1",
-            ["start"] = "0",
-        };
-        return Upid(await SendAsync(HttpMethod.Post, $"nodes/{Esc(node)}/lxc", null, form, cancellationToken).ConfigureAwait(false));
-    }
+    public async Task<string> CreateContainerAsync(string node, PveContainerCreateRequest request, CancellationToken cancellationToken) =>
+        Upid(await SendAsync(PveRequests.CreateContainer(node, request), cancellationToken, idempotent: false).ConfigureAwait(false));
 
     public Task SetConfigAsync(PveGuestRef guest, IReadOnlyDictionary<string, string> values, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Put, $"{guest.Path}/config", null, values, cancellationToken);
+        SendAsync(PveRequests.SetConfig(guest, values), cancellationToken);
 
     public async Task<IReadOnlyDictionary<string, string>> GetConfigAsync(PveGuestRef guest, CancellationToken cancellationToken)
     {
-        var d = await GetAsync($"{guest.Path}/config", null, cancellationToken).ConfigureAwait(false);
+        var d = await SendAsync(PveRequests.GetConfig(guest), cancellationToken).ConfigureAwait(false);
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
         if (d.ValueKind != JsonValueKind.Object) return result;
         foreach (var p in d.EnumerateObject()) result[p.Name] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText();
@@ -167,29 +150,25 @@ public sealed class PveClient : IPveClient
 
     public async Task<PveGuestStatus> GetStatusAsync(PveGuestRef guest, CancellationToken cancellationToken)
     {
-        var d = await GetAsync($"{guest.Path}/status/current", null, cancellationToken).ConfigureAwait(false);
+        var d = await SendAsync(PveRequests.Status(guest), cancellationToken).ConfigureAwait(false);
         return new PveGuestStatus(
             Str(d, "status") ?? "unknown", Num(d, "cpu"), (int)Num(d, "cpus"), (long)Num(d, "mem"), (long)Num(d, "maxmem"),
             Str(d, "lock"), Str(d, "tags"), Str(d, "running-qemu"));
     }
 
     public async Task<string> StartAsync(PveGuestRef guest, CancellationToken cancellationToken) =>
-        Upid(await SendAsync(HttpMethod.Post, $"{guest.Path}/status/start", null, new Dictionary<string, string>(), cancellationToken).ConfigureAwait(false));
+        Upid(await SendAsync(PveRequests.Start(guest), cancellationToken).ConfigureAwait(false));
 
     public async Task<string> StopAsync(PveGuestRef guest, CancellationToken cancellationToken) =>
-        Upid(await SendAsync(HttpMethod.Post, $"{guest.Path}/status/stop", null, new Dictionary<string, string>(), cancellationToken).ConfigureAwait(false));
+        Upid(await SendAsync(PveRequests.Stop(guest), cancellationToken).ConfigureAwait(false));
 
-    public async Task<string> DestroyAsync(PveGuestRef guest, CancellationToken cancellationToken)
-    {
-        var query = new Dictionary<string, string> { ["purge"] = "1", ["destroy-unreferenced-disks"] = "1" };
-        return Upid(await SendAsync(HttpMethod.Delete, guest.Path, query, null, cancellationToken).ConfigureAwait(false));
-    }
+    public async Task<string> DestroyAsync(PveGuestRef guest, CancellationToken cancellationToken) =>
+        Upid(await SendAsync(PveRequests.Destroy(guest), cancellationToken).ConfigureAwait(false));
 
     public async Task<IReadOnlyList<PveNetworkInterface>> GetInterfacesAsync(PveGuestRef guest, CancellationToken cancellationToken)
     {
-        var path = guest.Kind == PveGuestKind.Vm ? $"{guest.Path}/agent/network-get-interfaces" : $"{guest.Path}/interfaces";
-        var d = await GetAsync(path, null, cancellationToken).ConfigureAwait(false);
-        // The agent wraps QGA's answer in {"result": ...}; the LXC endpoint returns the list itself.
+        var d = await SendAsync(PveRequests.Interfaces(guest), cancellationToken).ConfigureAwait(false);
+        // The agent wraps QGA's answer in {"result": ...}; the LXC endpoint returns the list itself, or null while stopped.
         if (d.ValueKind == JsonValueKind.Object && d.TryGetProperty("result", out var r)) d = r;
         var result = new List<PveNetworkInterface>();
         if (d.ValueKind != JsonValueKind.Array) return result;
@@ -200,7 +179,7 @@ public sealed class PveClient : IPveClient
             {
                 foreach (var a in ips.EnumerateArray())
                 {
-                    if (Str(a, "ip-address") is { } ip) addresses.Add(new PveIpAddress(ip, Str(a, "ip-address-type") ?? "", (int)Num(a, "prefix")));
+                    if (Str(a, "ip-address") is { } ip) addresses.Add(new PveIpAddress(ip, AddressType(Str(a, "ip-address-type")), (int)Num(a, "prefix")));
                 }
             }
             else if (Str(i, "inet") is { } inet)
@@ -215,20 +194,20 @@ public sealed class PveClient : IPveClient
 
     public async Task<PveTaskStatus> GetTaskStatusAsync(string upid, CancellationToken cancellationToken)
     {
-        var d = await GetAsync($"nodes/{Esc(PveTasks.NodeOf(upid))}/tasks/{Esc(upid)}/status", null, cancellationToken).ConfigureAwait(false);
+        var d = await SendAsync(PveRequests.TaskStatus(upid), cancellationToken).ConfigureAwait(false);
         return new PveTaskStatus(upid, Str(d, "status") ?? "unknown", Str(d, "exitstatus"));
     }
 
     public void Dispose() => _http.Dispose();
 
-    private Task<JsonElement> GetAsync(string path, Dictionary<string, string>? query, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, path, query, null, cancellationToken);
-
-    private async Task<JsonElement> SendAsync(
-        HttpMethod method, string path, IReadOnlyDictionary<string, string>? query, IReadOnlyDictionary<string, string>? form,
-        CancellationToken cancellationToken) =>
-        await _retry.ExecuteAsync(
-            async token => await SendOnceAsync(method, path, query, form, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    private async Task<JsonElement> SendAsync(PveRequest r, CancellationToken cancellationToken, bool idempotent = true)
+    {
+        var method = new HttpMethod(r.Method);
+        var inQuery = r.Method is "GET" or "DELETE";
+        return await (idempotent ? _retry : _retryIfNotDone).ExecuteAsync(
+            async token => await SendOnceAsync(method, r.Path, inQuery ? r.Parameters : null, inQuery ? null : r.Parameters, token).ConfigureAwait(false),
+            cancellationToken).ConfigureAwait(false);
+    }
 
     private async Task<JsonElement> SendOnceAsync(
         HttpMethod method, string path, IReadOnlyDictionary<string, string>? query, IReadOnlyDictionary<string, string>? form,
@@ -252,7 +231,7 @@ public sealed class PveClient : IPveClient
                 : "its certificate does not match the pinned fingerprint. If the node's certificate was renewed on purpose, update HARNESS_PVE_FINGERPRINT";
             throw new PveConnectionException(
                 $"Proxmox VE at {_options.BaseUrl}: TLS refused, {why} (the server's SHA-256 fingerprint is {seen}; compare it with 'pvenode cert info' on the node before trusting it).",
-                e, transient: false);
+                e, transient: false, ambiguous: false);
         }
         catch (HttpRequestException e)
         {
@@ -312,29 +291,4 @@ public sealed class PveClient : IPveClient
         data.ValueKind == JsonValueKind.String ? data.GetString()! : throw new PveApiException("?", "?", 200, $"expected a task id, got {data.GetRawText()}", null);
 
     private static string Esc(string s) => Uri.EscapeDataString(s);
-
-    private static string Inv(int n) => n.ToString(CultureInfo.InvariantCulture);
-
-    internal static string? Str(JsonElement e, string name)
-    {
-        if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty(name, out var v)) return null;
-        return v.ValueKind switch
-        {
-            JsonValueKind.String => v.GetString(),
-            JsonValueKind.Number => v.GetRawText(),
-            _ => null,
-        };
-    }
-
-    /// <summary>PVE does not coerce return values to its schema, so numbers may arrive as strings.</summary>
-    internal static double Num(JsonElement e, string name) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) ? AsNumber(v) : 0;
-
-    internal static double AsNumber(JsonElement v) => v.ValueKind switch
-    {
-        JsonValueKind.Number => v.GetDouble(),
-        JsonValueKind.String when double.TryParse(v.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
-        JsonValueKind.True => 1,
-        _ => 0,
-    };
 }

@@ -14,6 +14,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Harness.Pve.Schema;
 
 namespace Harness.Tests.Pve;
 
@@ -21,6 +22,7 @@ namespace Harness.Tests.Pve;
 /// An in-process PVE API on 127.0.0.1 (Kestrel, random port, HTTPS with an in-memory self-signed certificate) that
 /// answers as the real one does: the {"data": …} envelope, UPIDs, tasks that run for a few polls, errors in the reason
 /// phrase and the "message" field, a 401 with an empty body, a guest agent that is not ready at first, numbers as strings.
+/// Every request is checked against PVE's own API schema (tests/Data) and refused as PVE refuses it.
 /// Faults are injected per request or per task type. Every request is recorded (without the token) in order.
 /// </summary>
 public sealed partial class FakePveServer : IAsyncDisposable
@@ -34,6 +36,8 @@ public sealed partial class FakePveServer : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly List<string> _requests = [];
     private readonly List<Fault> _faults = [];
+    private readonly List<string> _refusals = [];
+    private int _validated;
     private readonly Dictionary<string, (int Polls, string? Exit)> _taskFaults = [];
     private readonly ConcurrentDictionary<string, FakeTask> _tasks = new();
     private int _pid = 0x1000;
@@ -87,7 +91,8 @@ public sealed partial class FakePveServer : IAsyncDisposable
         }));
         var app = builder.Build();
         var fake = new FakePveServer(app, certificate);
-        fake.Guests[TemplateId] = new FakeGuest(TemplateId, "pve1", "qemu") { Template = true, Name = "harness-template" };
+        var template = fake.Guests[TemplateId] = new FakeGuest(TemplateId, "pve1", "qemu") { Template = true, Name = "harness-template" };
+        foreach (var (k, v) in TemplateConfig) template.Config[k] = v;
         app.Run(fake.HandleAsync);
         await app.StartAsync().ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -99,6 +104,15 @@ public sealed partial class FakePveServer : IAsyncDisposable
     public void Fail(string method, string pathPattern, int status, string error, int times = 1, Dictionary<string, string>? errors = null)
     {
         lock (_gate) _faults.Add(new Fault(method, new Regex(pathPattern), status, error, times, errors));
+    }
+
+    /// <summary>
+    /// The next matching request is carried out (a clone starts, its config exists), but its answer is lost: the
+    /// connection drops (<paramref name="status"/> 0) or pveproxy answers 596 because pvedaemon's reply never came.
+    /// </summary>
+    public void LoseResponse(string method, string pathPattern, int status = 0, int times = 1)
+    {
+        lock (_gate) _faults.Add(new Fault(method, new Regex(pathPattern), status, "Broken pipe", times, null, lost: true));
     }
 
     /// <summary>The next task of this type (qmclone, qmstart, …) ends with this exit status, or never ends (exit null, polls max).</summary>
@@ -117,6 +131,24 @@ public sealed partial class FakePveServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Requests that PVE's parameter check (run against the test-data schema) refused, with why.</summary>
+    public IReadOnlyList<string> SchemaRefusals
+    {
+        get
+        {
+            lock (_gate) return _refusals.ToList();
+        }
+    }
+
+    /// <summary>Requests that passed PVE's parameter check.</summary>
+    public int ValidatedRequests
+    {
+        get
+        {
+            lock (_gate) return _validated;
+        }
+    }
+
     public int RequestCount(string prefix) => Requests.Count(r => r.StartsWith(prefix, StringComparison.Ordinal));
 
     public async ValueTask DisposeAsync()
@@ -129,6 +161,12 @@ public sealed partial class FakePveServer : IAsyncDisposable
     private async Task HandleAsync(HttpContext ctx)
     {
         var path = ctx.Request.Path.Value!;
+        if (ctx.Request.Method == "GET" && path == ApiDocPath && ServeApiDoc)
+        {
+            ctx.Response.ContentType = "application/javascript";
+            await ctx.Response.WriteAsync(ApiDocJs.Value);
+            return;
+        }
         const string root = "/api2/json/";
         if (!path.StartsWith(root, StringComparison.Ordinal))
         {
@@ -151,13 +189,30 @@ public sealed partial class FakePveServer : IAsyncDisposable
             ctx.Features.Get<IHttpResponseFeature>()!.ReasonPhrase = "authentication failure";
             return; // PVE: empty body, not JSON
         }
+        // PVE checks parameters before any handler runs; so does the fake, against PVE's own schema.
+        var check = Schema.Validate(ctx.Request.Method, "/" + path, all);
+        lock (_gate)
+        {
+            if (check.IsValid) _validated++;
+            else _refusals.Add($"{record}: {check}");
+        }
+        if (!check.IsKnown)
+        {
+            await Error(ctx, 501, $"Method '{ctx.Request.Method} /{path}' not implemented");
+            return;
+        }
+        if (!check.IsValid)
+        {
+            await Error(ctx, 400, PveRequestCheck.ParameterVerificationFailed, check.Errors.ToDictionary());
+            return;
+        }
         Fault? fault;
         lock (_gate)
         {
             fault = _faults.FirstOrDefault(f => f.Times > 0 && f.Method == ctx.Request.Method && f.Path.IsMatch(path));
             if (fault is not null) fault.Times--;
         }
-        if (fault is not null)
+        if (fault is { Lost: false })
         {
             await Error(ctx, fault.Status, fault.Error, fault.Errors);
             return;
@@ -165,6 +220,13 @@ public sealed partial class FakePveServer : IAsyncDisposable
         try
         {
             var (status, data, error, errors) = Route(ctx.Request.Method, path, all);
+            if (fault is { Lost: true })
+            {
+                // The handler did its work (a clone started), but the answer never reaches the client.
+                if (fault.Status == 0) ctx.Abort();
+                else await Error(ctx, fault.Status, fault.Error);
+                return;
+            }
             if (status == 200) await Json(ctx, 200, new Dictionary<string, object?> { ["data"] = data });
             else await Error(ctx, status, error!, errors);
         }
@@ -173,165 +235,6 @@ public sealed partial class FakePveServer : IAsyncDisposable
             await Error(ctx, 500, "fake PVE bug: " + e.Message);
         }
     }
-
-    private (int Status, object? Data, string? Error, Dictionary<string, string>? Errors) Route(string method, string path, Dictionary<string, string> p)
-    {
-        lock (_gate)
-        {
-            FinishOldTasks();
-            Match m;
-            if (method == "GET" && path == "version") return Ok(new { version = "8.4.1", release = "8.4", repoid = "2a5fa54a" });
-            if (method == "GET" && (m = NodeStatus().Match(path)).Success)
-            {
-                if (!Nodes.Contains(m.Groups[1].Value)) return Err(500, $"no such node '{m.Groups[1].Value}'");
-                return Ok(new Dictionary<string, object>
-                {
-                    ["pveversion"] = "pve-manager/8.4.1/2a5fa54a",
-                    ["kversion"] = "Linux 6.8.12-9-pve #1 SMP PREEMPT_DYNAMIC PMX 6.8.12-9",
-                    ["cpuinfo"] = new { model = "Fake CPU @ 2.0GHz", cpus = 8, cores = "4", sockets = 1 },
-                    ["memory"] = new { total = 34359738368L, used = 1L, free = 2L },
-                });
-            }
-            if (method == "GET" && path == "cluster/nextid")
-            {
-                if (p.TryGetValue("vmid", out var want))
-                {
-                    var id = int.Parse(want, CultureInfo.InvariantCulture);
-                    return Guests.ContainsKey(id) ? Err(400, "Parameter verification failed.", new() { ["vmid"] = $"VM {id} already exists" }) : Ok(want);
-                }
-                var next = 100;
-                while (Guests.ContainsKey(next)) next++;
-                return Ok(next.ToString(CultureInfo.InvariantCulture)); // a string, as Perl may send it
-            }
-            if (method == "GET" && path == "cluster/resources")
-            {
-                return Ok(Guests.Values.Select(g => new Dictionary<string, object?>
-                {
-                    ["id"] = $"{g.Kind}/{g.VmId}", ["vmid"] = g.VmId, ["type"] = g.Kind, ["node"] = g.Node, ["name"] = g.Name,
-                    ["status"] = g.Status, ["template"] = g.Template ? 1 : 0, ["tags"] = g.Config.GetValueOrDefault("tags"),
-                }).ToList());
-            }
-            if (method == "GET" && (m = TaskStatus().Match(path)).Success) return TaskStatusOf(m.Groups["upid"].Value);
-            if (method == "POST" && (m = CtCreate().Match(path)).Success)
-            {
-                var id = int.Parse(p["vmid"], CultureInfo.InvariantCulture);
-                if (Guests.ContainsKey(id)) return Err(500, $"unable to create CT {id} - CT {id} already exists on node '{m.Groups[1].Value}'");
-                if (!p.ContainsKey("ssh-public-keys")) return Err(400, "Parameter verification failed.", new() { ["ssh-public-keys"] = "missing in test" });
-                var g = new FakeGuest(id, m.Groups[1].Value, "lxc") { Name = p["hostname"], Lock = "create" };
-                foreach (var (k, v) in p) g.Config[k] = k == "tags" ? NormaliseTags(v) : v;
-                Guests[id] = g;
-                return Ok(NewTask(m.Groups[1].Value, "vzcreate", id, () => g.Lock = null, () => Guests.Remove(id)));
-            }
-            if (!(m = GuestPath().Match(path)).Success) return Err(501, $"Method '{method} /{path}' not implemented");
-            var node = m.Groups["node"].Value;
-            var kind = m.Groups["kind"].Value;
-            var vmid = int.Parse(m.Groups["vmid"].Value, CultureInfo.InvariantCulture);
-            var rest = m.Groups["rest"].Value;
-            var label = kind == "qemu" ? "VM" : "CT";
-            if (!Guests.TryGetValue(vmid, out var guest) || guest.Node != node || guest.Kind != kind)
-            {
-                return Err(500, $"Configuration file 'nodes/{node}/{(kind == "qemu" ? "qemu-server" : "lxc")}/{vmid}.conf' does not exist");
-            }
-            switch (method, rest)
-            {
-                case ("POST", "/clone"):
-                {
-                    var newId = int.Parse(p["newid"], CultureInfo.InvariantCulture);
-                    if (Guests.ContainsKey(newId)) return Err(500, $"unable to create VM {newId}: config file already exists");
-                    var target = p.GetValueOrDefault("target") ?? node;
-                    var clone = new FakeGuest(newId, target, kind) { Name = p.GetValueOrDefault("name") ?? p.GetValueOrDefault("hostname"), Lock = "clone" };
-                    foreach (var (k, v) in guest.Config) clone.Config[k] = v;
-                    Guests[newId] = clone;
-                    return Ok(NewTask(node, kind == "qemu" ? "qmclone" : "vzclone", vmid, () => clone.Lock = null, () => Guests.Remove(newId)));
-                }
-                case ("PUT", "/config"):
-                {
-                    if (guest.Lock is { } l) return Err(500, $"{label} is locked ({l})");
-                    if (p.TryGetValue("sshkeys", out var keys) && !UrlEncoded().IsMatch(keys))
-                    {
-                        return Err(400, "Parameter verification failed.", new() { ["sshkeys"] = $"invalid format - invalid urlencoded string: {keys}\n" });
-                    }
-                    foreach (var (k, v) in p) guest.Config[k] = k == "tags" ? NormaliseTags(v) : v;
-                    return Ok(null);
-                }
-                case ("GET", "/config"):
-                    return Ok(guest.Config.ToDictionary(c => c.Key, c => (object)c.Value).Append(new("digest", "0123abcd")).ToDictionary());
-                case ("GET", "/status/current"):
-                    return Ok(new Dictionary<string, object?>
-                    {
-                        ["status"] = guest.Status, ["vmid"] = vmid, ["cpu"] = guest.Status == "running" ? "0.25" : "0", ["cpus"] = 1,
-                        ["mem"] = 268435456L, ["maxmem"] = 1073741824L, ["lock"] = guest.Lock, ["tags"] = guest.Config.GetValueOrDefault("tags"),
-                        ["running-qemu"] = kind == "qemu" && guest.Status == "running" ? "9.2.0" : null,
-                    });
-                case ("POST", "/status/start"):
-                    if (guest.Lock is { } sl) return Err(500, $"{label} is locked ({sl})");
-                    return Ok(NewTask(node, kind == "qemu" ? "qmstart" : "vzstart", vmid, () => guest.Status = "running"));
-                case ("POST", "/status/stop"):
-                    return Ok(NewTask(node, kind == "qemu" ? "qmstop" : "vzstop", vmid, () => guest.Status = "stopped"));
-                case ("DELETE", ""):
-                    if (guest.Status == "running") return Err(500, $"{label} {vmid} is running - destroy failed");
-                    if (guest.Template) return Err(500, "refusing to destroy the template in a test");
-                    return Ok(NewTask(node, kind == "qemu" ? "qmdestroy" : "vzdestroy", vmid, () => Guests.Remove(vmid)));
-                case ("GET", "/agent/network-get-interfaces"):
-                    if (guest.Status != "running") return Err(500, $"VM {vmid} is not running");
-                    if (guest.AgentPolls++ < AgentPollsBeforeReady) return Err(500, "QEMU guest agent is not running");
-                    return Ok(new { result = Interfaces(vmid) });
-                case ("GET", "/interfaces"):
-                    if (guest.Status != "running") return Err(500, $"CT {vmid} not running");
-                    return Ok(Interfaces(vmid));
-                default:
-                    return Err(501, $"Method '{method} /{path}' not implemented");
-            }
-        }
-    }
-
-    private static object[] Interfaces(int vmid) =>
-    [
-        new Dictionary<string, object> { ["name"] = "lo", ["ip-addresses"] = new object[] { Ip("127.0.0.1", "ipv4", 8), Ip("::1", "ipv6", 128) } },
-        // TEST-NET-1 (RFC 5737): documentation-only, never routed; the tests' connector never dials it.
-        new Dictionary<string, object> { ["name"] = "eth0", ["ip-addresses"] = new object[] { Ip("fe80::1", "ipv6", 64), Ip($"192.0.2.{vmid % 250}", "ipv4", 24) } },
-    ];
-
-    private static Dictionary<string, object> Ip(string a, string t, int prefix) => new() { ["ip-address"] = a, ["ip-address-type"] = t, ["prefix"] = prefix };
-
-    private string NewTask(string node, string type, int id, Action onSuccess, Action? onFailure = null)
-    {
-        var pid = Interlocked.Increment(ref _pid);
-        var upid = $"UPID:{node}:{pid:X8}:{pid * 7:X8}:{DateTimeOffset.UtcNow.ToUnixTimeSeconds():X8}:{type}:{id}:{TokenId}:";
-        var (polls, exit) = _taskFaults.Remove(type, out var f) ? f : (TaskPolls, "OK");
-        _tasks[upid] = new FakeTask(polls, exit, exit == "OK" || exit is null ? onSuccess : onFailure ?? (() => { }));
-        return upid;
-    }
-
-    /// <summary>Real tasks run on without being polled (a cancelled client stops polling); these end after a while too.</summary>
-    private void FinishOldTasks()
-    {
-        foreach (var t in _tasks.Values.Where(t => !t.Done && t.Exit is not null && t.Age.Elapsed > TimeSpan.FromMilliseconds(300)))
-        {
-            t.Polls = 0;
-            t.Done = true;
-            t.OnEnd();
-        }
-    }
-
-    private (int, object?, string?, Dictionary<string, string>?) TaskStatusOf(string upid)
-    {
-        if (!_tasks.TryGetValue(upid, out var t)) return Err(400, "Parameter verification failed.", new() { ["upid"] = "no such task" });
-        if (t.Polls-- > 0 || t.Exit is null) return Ok(new { upid, status = "running", type = "x" });
-        if (!t.Done)
-        {
-            t.Done = true;
-            t.OnEnd();
-        }
-        return Ok(new { upid, status = "stopped", exitstatus = t.Exit });
-    }
-
-    private static string NormaliseTags(string v) =>
-        string.Join(';', v.Split([';', ',', ' '], StringSplitOptions.RemoveEmptyEntries).Select(t => t.ToLowerInvariant()).Distinct().Order(StringComparer.Ordinal));
-
-    private static (int, object?, string?, Dictionary<string, string>?) Ok(object? data) => (200, data, null, null);
-
-    private static (int, object?, string?, Dictionary<string, string>?) Err(int status, string error, Dictionary<string, string>? errors = null) => (status, null, error, errors);
 
     private async Task Error(HttpContext ctx, int status, string error, Dictionary<string, string>? errors = null)
     {
@@ -350,9 +253,6 @@ public sealed partial class FakePveServer : IAsyncDisposable
         await ctx.Response.WriteAsync(JsonSerializer.Serialize(body));
     }
 
-    [GeneratedRegex(@"^nodes/([^/]+)/status$")]
-    private static partial Regex NodeStatus();
-
     [GeneratedRegex(@"^nodes/[^/]+/tasks/(?<upid>[^/]+)/status$")]
     private static partial Regex TaskStatus();
 
@@ -365,11 +265,10 @@ public sealed partial class FakePveServer : IAsyncDisposable
     [GeneratedRegex(@"^nodes/(?<node>[^/]+)/(?<kind>qemu|lxc)/(?<vmid>\d+)(?<rest>/.*)?$")]
     private static partial Regex GuestPath();
 
-    [GeneratedRegex(@"^[-%a-zA-Z0-9_.!~*'()]*$")]
-    private static partial Regex UrlEncoded();
 
-    private sealed class Fault(string method, Regex path, int status, string error, int times, Dictionary<string, string>? errors)
+    private sealed class Fault(string method, Regex path, int status, string error, int times, Dictionary<string, string>? errors, bool lost = false)
     {
+        public bool Lost { get; } = lost;
         public string Method { get; } = method;
         public Regex Path { get; } = path;
         public int Status { get; } = status;
@@ -377,26 +276,4 @@ public sealed partial class FakePveServer : IAsyncDisposable
         public int Times { get; set; } = times;
         public Dictionary<string, string>? Errors { get; } = errors;
     }
-
-    private sealed class FakeTask(int polls, string? exit, Action onEnd)
-    {
-        public int Polls { get; set; } = polls;
-        public string? Exit { get; } = exit;
-        public Action OnEnd { get; } = onEnd;
-        public bool Done { get; set; }
-        public System.Diagnostics.Stopwatch Age { get; } = System.Diagnostics.Stopwatch.StartNew();
-    }
-}
-
-public sealed class FakeGuest(int vmId, string node, string kind)
-{
-    public int VmId { get; } = vmId;
-    public string Node { get; } = node;
-    public string Kind { get; } = kind;
-    public string? Name { get; set; }
-    public string Status { get; set; } = "stopped";
-    public bool Template { get; init; }
-    public string? Lock { get; set; }
-    public int AgentPolls { get; set; }
-    public Dictionary<string, string> Config { get; } = [];
 }

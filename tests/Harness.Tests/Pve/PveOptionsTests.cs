@@ -123,4 +123,14 @@ public sealed class PveOptionsTests
         var doc = File.ReadAllText(Path.Combine(OptionsLoader.RepositoryRoot()!, "docs", "proxmox.md"));
         foreach (var (name, _, _) in PveOptions.Settings) Assert.Contains($"`HARNESS_{name}`", doc);
     }
+
+    [Fact]
+    public void Lxc_guests_refuse_a_login_user_other_than_root()
+    {
+        var e = Assert.Throws<HarnessConfigurationException>(() =>
+            Load(("HARNESS_PVE_GUEST_KIND", "lxc"), ("HARNESS_PVE_TEMPLATE", "local:vztmpl/g.tar.zst"), ("HARNESS_PVE_STORAGE", "local-lvm"), ("HARNESS_PVE_SSH_USER", "debian")));
+        Assert.Contains("HARNESS_PVE_SSH_USER: 'debian' cannot log in to lxc guests", e.Message);
+        Assert.Contains("root only", e.Message);
+        Assert.Equal("debian", Load(("HARNESS_PVE_SSH_USER", "debian")).SshUser); // VMs: cloud-init makes the user
+    }
 }

@@ -17,7 +17,7 @@ internal sealed class GuestProvisioner(
         string name, string node, IReadOnlyList<PveClusterGuest> templates, GuestAllocation allocation, SemaphoreSlim cloneGate,
         CancellationToken cancellationToken)
     {
-        var vmName = $"harness-{GuestTags.Clean(runId)}-{name.ToLowerInvariant()}";
+        var vmName = GuestTags.GuestName(runId, name);
         PveGuestRef guest;
         await cloneGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -34,7 +34,7 @@ internal sealed class GuestProvisioner(
         if (pve.Kind == PveGuestKind.Vm)
         {
             progress($"{name}: configuring {guest} ({pve.Cores} vCPU, {pve.MemoryMiB} MiB)");
-            await client.SetConfigAsync(guest, VmConfig(), cancellationToken).ConfigureAwait(false);
+            await client.SetConfigAsync(guest, GuestConfig.Vm(pve, runId, key.PublicKey), cancellationToken).ConfigureAwait(false);
         }
         progress($"{name}: starting {guest}");
         var start = await client.StartAsync(guest, cancellationToken).ConfigureAwait(false);
@@ -55,88 +55,105 @@ internal sealed class GuestProvisioner(
     {
         // A template on the guest's own node clones locally; otherwise clone across (needs shared storage).
         var template = templates.FirstOrDefault(t => t.Node == node) ?? templates[0];
-        for (var attempt = 1; ; attempt++)
+        return await CreateOnceAsync(name, vmName, PveGuestKind.Vm, node, $"clone of template {template.VmId}", async id =>
         {
-            var id = await NextIdAsync(cancellationToken).ConfigureAwait(false);
-            var guest = new PveGuestRef(node, PveGuestKind.Vm, id);
-            progress($"{name}: cloning template {template.VmId} to {guest} ({(pve.FullClone ? "full" : "linked")})");
-            ledger.Created(guest);
-            string upid;
+            progress($"{name}: cloning template {template.VmId} to {new PveGuestRef(node, PveGuestKind.Vm, id)} ({(pve.FullClone ? "full" : "linked")})");
             try
             {
-                upid = await client.CloneAsync(template.Ref, new PveCloneRequest(id, vmName, pve.FullClone, node, pve.Storage), cancellationToken)
-                    .ConfigureAwait(false);
-            }
-            catch (PveApiException e) when (e.IsAlreadyExists && attempt < IdAttempts)
-            {
-                // Someone else took the id between nextid and clone (nextid reserves nothing); it is theirs, not ours.
-                ledger.Forget(guest);
-                progress($"{name}: VMID {id} was taken meanwhile, trying another");
-                continue;
+                return await client.CloneAsync(template.Ref, GuestConfig.Clone(pve, id, vmName, node), cancellationToken).ConfigureAwait(false);
             }
             catch (PveApiException e) when (e.IsDoesNotExist)
             {
                 throw new PveApiException(e.Method, e.Path, e.StatusCode, e.PveError, e.ParameterErrors,
                     $"Template {template.VmId} on node {template.Node} could not be cloned; check HARNESS_PVE_TEMPLATE and HARNESS_PVE_NODES");
             }
-            await PveTasks.WaitAsync(client, upid, $"clone of template {template.VmId} to {guest}", pve.TaskTimeout, cancellationToken, pve.PollInterval)
-                .ConfigureAwait(false);
-            return guest;
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<PveGuestRef> CreateContainerAsync(string name, string hostname, string node, CancellationToken cancellationToken)
+    private Task<PveGuestRef> CreateContainerAsync(string name, string hostname, string node, CancellationToken cancellationToken) =>
+        CreateOnceAsync(name, hostname, PveGuestKind.Lxc, node, "create", id =>
+        {
+            progress($"{name}: creating {new PveGuestRef(node, PveGuestKind.Lxc, id)} from {pve.OsTemplate}");
+            return client.CreateContainerAsync(node, GuestConfig.Container(pve, runId, id, hostname, key.PublicKey), cancellationToken);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Runs a clone or create once per VMID: never again after an answer that got lost, since PVE may have started it.
+    /// A lost answer or "already exists" is settled by the guest's own config: ours (our name or tags) is kept and
+    /// waited for; someone else's is left alone and another VMID is tried; none means nothing was made.
+    /// </summary>
+    private async Task<PveGuestRef> CreateOnceAsync(
+        string name, string guestName, PveGuestKind kind, string node, string what, Func<int, Task<string>> create, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             var id = await NextIdAsync(cancellationToken).ConfigureAwait(false);
-            var guest = new PveGuestRef(node, PveGuestKind.Lxc, id);
-            progress($"{name}: creating {guest} from {pve.OsTemplate}");
+            var guest = new PveGuestRef(node, kind, id);
             ledger.Created(guest);
             string upid;
             try
             {
-                var config = new Dictionary<string, string>(CommonConfig()) { ["swap"] = "0" };
-                upid = await client.CreateContainerAsync(node, new PveContainerCreateRequest(
-                    id, hostname, pve.OsTemplate!, pve.Storage!, pve.DiskGiB, pve.Bridge ?? "vmbr0", key.PublicKey, config), cancellationToken).ConfigureAwait(false);
+                upid = await create(id).ConfigureAwait(false);
             }
-            catch (PveApiException e) when (e.IsAlreadyExists && attempt < IdAttempts)
+            catch (PveApiException e) when ((e.IsAmbiguous || e.IsAlreadyExists) && attempt < IdAttempts)
             {
-                ledger.Forget(guest);
-                progress($"{name}: VMID {id} was taken meanwhile, trying another");
+                var owner = await OwnerAsync(guest, guestName, cancellationToken).ConfigureAwait(false);
+                if (owner == Owner.Us)
+                {
+                    progress(e.IsAmbiguous
+                        ? $"{name}: the answer to the {what} of {guest} was lost ({e.StatusCode} {e.PveError}), but the guest is ours; using it"
+                        : $"{name}: the {what} of {guest} answered '{e.PveError}', but the guest is ours (its name or tags); using it");
+                    return guest;
+                }
+                // Someone else's guest is theirs to keep; one that does not exist stays in the ledger in case it still appears.
+                if (owner == Owner.Them) ledger.Forget(guest);
+                progress(owner == Owner.Them
+                    ? $"{name}: VMID {id} was taken meanwhile, trying another"
+                    : $"{name}: the {what} of {guest} got no answer ({e.StatusCode} {e.PveError}) and made nothing; trying another VMID");
                 continue;
             }
-            await PveTasks.WaitAsync(client, upid, $"create of {guest}", pve.TaskTimeout, cancellationToken, pve.PollInterval).ConfigureAwait(false);
+            await PveTasks.WaitAsync(client, upid, $"{what} to {guest}", pve.TaskTimeout, cancellationToken, pve.PollInterval).ConfigureAwait(false);
             return guest;
         }
     }
 
-    private Dictionary<string, string> CommonConfig()
+    private enum Owner
     {
-        var c = new Dictionary<string, string>
-        {
-            ["cores"] = pve.Cores.ToString(CultureInfo.InvariantCulture),
-            ["memory"] = pve.MemoryMiB.ToString(CultureInfo.InvariantCulture),
-            ["cpuunits"] = pve.CpuUnits.ToString(CultureInfo.InvariantCulture),
-            ["tags"] = GuestTags.For(runId),
-        };
-        if (pve.CpuLimit > 0) c["cpulimit"] = pve.CpuLimit.ToString(CultureInfo.InvariantCulture);
-        return c;
+        Nobody,
+        Us,
+        Them,
     }
 
-    private Dictionary<string, string> VmConfig()
+    /// <summary>
+    /// Whose guest <paramref name="guest"/> is, by its config. A clone or create in progress has only its lock in the
+    /// config (name and tags come at the end), so it is waited for first.
+    /// </summary>
+    private async Task<Owner> OwnerAsync(PveGuestRef guest, string guestName, CancellationToken cancellationToken)
     {
-        var c = CommonConfig();
-        c["balloon"] = "0"; // fixed memory: a RAM % target must mean the configured RAM
-        c["agent"] = "1";
-        c["ciuser"] = pve.SshUser;
-        // PVE wants sshkeys percent-encoded with %20 for spaces (its 'urlencoded' format); the form body encodes it once more.
-        c["sshkeys"] = Uri.EscapeDataString(key.PublicKey);
-        c["ciupgrade"] = "0";
-        c["ipconfig0"] = "ip=dhcp";
-        c["onboot"] = "0";
-        if (pve.Bridge is { } bridge) c["net0"] = $"virtio,bridge={bridge}";
-        return c;
+        var deadline = DateTime.UtcNow + pve.TaskTimeout;
+        while (true)
+        {
+            IReadOnlyDictionary<string, string> config;
+            try
+            {
+                config = await client.GetConfigAsync(guest, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PveApiException e) when (e.IsDoesNotExist)
+            {
+                return Owner.Nobody;
+            }
+            if (!config.ContainsKey("lock") || DateTime.UtcNow >= deadline)
+            {
+                var ourName = config.GetValueOrDefault(guest.Kind == PveGuestKind.Vm ? "name" : "hostname") == guestName;
+                var tags = (config.GetValueOrDefault("tags") ?? "").Split([';', ',', ' '], StringSplitOptions.RemoveEmptyEntries).Select(t => t.ToLowerInvariant()).ToList();
+                if (ourName || GuestTags.IsOfRun(tags, runId)) return Owner.Us;
+                // Still locked: whose it is cannot be told; it stays in the ledger, so teardown settles it once the lock is gone.
+                return config.ContainsKey("lock")
+                    ? throw new TimeoutException($"{guest} stayed locked ({config["lock"]}) for the task timeout after its answer was lost; cannot tell whose it is")
+                    : Owner.Them;
+            }
+            await Task.Delay(pve.PollInterval, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task<int> NextIdAsync(CancellationToken cancellationToken)

@@ -17,6 +17,24 @@ public static partial class GuestTags
 
     public static bool IsHarness(IReadOnlyList<string> tags) => tags.Contains(Owner);
 
+    /// <summary>
+    /// The guest's name (VM name, CT hostname): PVE's dns-name format, so letters, digits and inner '-' only. A clone
+    /// carries the template's tags until its config is written, so the name is what marks it as ours before that.
+    /// </summary>
+    public static string GuestName(string runId, string guest) => NamePrefix(runId) + DnsLabel(guest);
+
+    /// <summary>What every guest name of <paramref name="runId"/> starts with.</summary>
+    public static string NamePrefix(string runId) => $"{Owner}-{DnsLabel(runId)}-";
+
+    /// <summary>A name <see cref="GuestName"/> gives a guest of a run whose id has the usual shape (time stamp and random part).</summary>
+    public static bool IsRunGuestName(string? name) => name is not null && RunGuestName().IsMatch(name);
+
+    /// <summary>Whether a guest belongs to <paramref name="runId"/> by its tags or, before its tags are set, by its name.</summary>
+    public static bool IsOfRun(IReadOnlyList<string> tags, string? name, string runId) =>
+        IsOfRun(tags, runId)
+        // The rest must be one label (the guest's own), so run "a" does not claim the guests of run "a-b".
+        || name is not null && name.StartsWith(NamePrefix(runId), StringComparison.OrdinalIgnoreCase) && !name[NamePrefix(runId).Length..].Contains('-');
+
     public static string? RunOf(IReadOnlyList<string> tags) => Value(tags, "run-");
 
     public static bool IsOfRun(IReadOnlyList<string> tags, string runId) => IsHarness(tags) && RunOf(tags) == Clean(runId);
@@ -48,6 +66,19 @@ public static partial class GuestTags
         return c.Length == 0 ? "x" : c;
     }
 
+    private static string DnsLabel(string s)
+    {
+        var c = NotDns().Replace(s.ToLowerInvariant(), "-").Trim('-');
+        if (c.Length > 40) c = c[..40].TrimEnd('-');
+        return c.Length == 0 ? "x" : c;
+    }
+
     [GeneratedRegex(@"[^a-z0-9_\-+.]")]
     private static partial Regex Invalid();
+
+    [GeneratedRegex(@"^harness-\d{8}-\d{6}-[0-9a-f]{6}-s\d+$")]
+    private static partial Regex RunGuestName();
+
+    [GeneratedRegex(@"[^a-z0-9]+")]
+    private static partial Regex NotDns();
 }

@@ -24,6 +24,14 @@ public static class ProxmoxReaper
     {
         var all = await client.GetGuestsAsync(cancellationToken).ConfigureAwait(false);
         var victims = new List<PveClusterGuest>();
+        // Killed between its clone and its config PUT, a guest has only the template's tags; its name still says whose it is,
+        // but not from which machine, so only the on-demand reap removes it.
+        foreach (var g in all.Where(g => !g.Template && !GuestTags.IsHarness(g.Tags) && GuestTags.IsRunGuestName(g.Name)))
+        {
+            if (exceptRunId is not null && GuestTags.IsOfRun(g.Tags, g.Name, exceptRunId)) continue;
+            if (includeOtherHosts) victims.Add(g);
+            else progress($"left alone: {g.Ref} {g.Name} is named like a harness guest but has no harness tags (its run ended before tagging it); remove it with reap-proxmox --all-hosts when no run uses the cluster");
+        }
         foreach (var g in all.Where(g => GuestTags.IsHarness(g.Tags) && !g.Template))
         {
             if (exceptRunId is not null && GuestTags.IsOfRun(g.Tags, exceptRunId)) continue;
@@ -33,12 +41,15 @@ public static class ProxmoxReaper
         return await DestroyAllAsync(client, victims, taskTimeout, poll, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Every guest tagged with <paramref name="runId"/>: the last sweep of a run's own teardown.</summary>
+    /// <summary>
+    /// Every guest of <paramref name="runId"/>, by tag or by name (a clone whose config was never written still has
+    /// only the template's tags): the last sweep of a run's own teardown.
+    /// </summary>
     public static async Task<IReadOnlyList<string>> ReapRunAsync(
         IPveClient client, string runId, TimeSpan taskTimeout, ProgressSink progress, CancellationToken cancellationToken, TimeSpan? poll = null)
     {
         var all = await client.GetGuestsAsync(cancellationToken).ConfigureAwait(false);
-        var victims = all.Where(g => GuestTags.IsOfRun(g.Tags, runId) && !g.Template).ToList();
+        var victims = all.Where(g => GuestTags.IsOfRun(g.Tags, g.Name, runId) && !g.Template).ToList();
         var done = await DestroyAllAsync(client, victims, taskTimeout, poll, cancellationToken).ConfigureAwait(false);
         foreach (var d in done) progress($"removed by the final sweep: {d}");
         return done;

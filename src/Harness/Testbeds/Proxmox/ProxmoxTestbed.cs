@@ -73,7 +73,7 @@ public sealed class ProxmoxTestbed : ITestbed
             var version = await client.GetVersionAsync(cancellationToken).ConfigureAwait(false);
             progress($"Proxmox VE {version.Version} at {pve.Url}");
             // Settings the cluster can refute are checked before anything is changed, reaping included.
-            var templates = pve.Kind == PveGuestKind.Vm ? await FindTemplatesAsync(client, pve, cancellationToken).ConfigureAwait(false) : [];
+            var templates = pve.Kind == PveGuestKind.Vm ? await ProxmoxTemplates.FindAsync(client, pve, cancellationToken).ConfigureAwait(false) : [];
             var reaped = await ProxmoxReaper.ReapAsync(client, includeOtherHosts: false, exceptRunId: runId, pve.TaskTimeout, progress, cancellationToken, pve.PollInterval)
                 .ConfigureAwait(false);
             foreach (var r in reaped) progress($"removed guest left by an earlier run: {r}");
@@ -185,23 +185,6 @@ public sealed class ProxmoxTestbed : ITestbed
             await failFast.CancelAsync().ConfigureAwait(false);
             throw;
         }
-    }
-
-    private static async Task<IReadOnlyList<PveClusterGuest>> FindTemplatesAsync(IPveClient client, PveOptions pve, CancellationToken cancellationToken)
-    {
-        var all = await client.GetGuestsAsync(cancellationToken).ConfigureAwait(false);
-        var problems = new List<string>();
-        var found = new List<PveClusterGuest>();
-        foreach (var id in pve.TemplateIds)
-        {
-            var t = all.FirstOrDefault(g => g.VmId == id);
-            if (t is null) problems.Add($"HARNESS_PVE_TEMPLATE: VMID {id} does not exist in the cluster (or the token may not see it: VM.Audit). Build the template as docs/proxmox.md shows and set its VMID.");
-            else if (t.Kind != PveGuestKind.Vm) problems.Add($"HARNESS_PVE_TEMPLATE: {id} is a container; for HARNESS_PVE_GUEST_KIND=vm use a VM template.");
-            else if (!t.Template && !pve.FullClone) problems.Add($"HARNESS_PVE_TEMPLATE: VM {id} is not a template, and linked clones need one. Convert it ('qm template {id}') or set HARNESS_PVE_CLONE_MODE=full.");
-            else found.Add(t);
-        }
-        if (problems.Count > 0) throw new HarnessConfigurationException(problems);
-        return found;
     }
 
     public async ValueTask DisposeAsync()
