@@ -35,16 +35,16 @@ public sealed class PacedStressNgGenerator : ILoadGenerator
     {
         var on = (long)Math.Round(Math.Clamp(setting, Step, 100) / 100 * PeriodMicroseconds);
         var off = PeriodMicroseconds - on;
-        // stress-ng runs as a job of its own (set -m: bash puts it in a process group of its own from both sides
-        // of the fork, so the group exists before the first signal), so that stopping stress-ng's group never
-        // stops the pacer; the pacer ends when stress-ng does (its --timeout). The workers' CPU time is read
-        // while they are stopped: a running task's schedstat lags by up to a tick, a stopped one's is exact, so
-        // an on-phase ends when the workers have had their CPU time to within 0.3 ms (or after ten top-ups).
-        // A thaw of the pacer alone (Resume) restarts the workers at its next top-up or cycle.
+        // stress-ng is started here, in a session of its own, and both pid files are written before the command
+        // returns: a stop that follows at once (two restarts in a row) then always finds the workers, instead of
+        // killing a pacer that had not yet said which workers it started. The pacer waits for stress-ng's group
+        // to exist and ends when stress-ng does (its --timeout). The workers' CPU time is read while they are
+        // stopped: a running task's schedstat lags by up to a tick, a stopped one's is exact, so an on-phase ends
+        // when the workers have had their CPU time to within 0.3 ms (or after ten top-ups). A thaw of the pacer
+        // alone (Resume) restarts the workers at its next top-up or cycle.
         var body = """
-            exec 9<> <(:); set -m
-            nice -n 19 stress-ng --cpu $4 --cpu-load 100 --cpu-method int64 --timeout $5s </dev/null >/dev/null 2>&1 & w=$!
-            echo $w > /tmp/harness-cpu-worker.pid
+            exec 9<> <(:); w=$5; i=0
+            until kill -0 -- -$w 2>/dev/null || [ $i -ge 200 ]; do i=$((i + 1)); read -t 0.01 -u 9 _; done
             ws=; i=0
             while [ -z "$ws" ] && [ $i -lt 200 ]; do ws=$(pgrep -P $w); i=$((i + 1)); [ -n "$ws" ] || read -t 0.01 -u 9 _; done
             need=$(( $1 * 1000 * $4 )); printf -v onw '0.%06d' $1
@@ -64,8 +64,13 @@ public sealed class PacedStressNgGenerator : ILoadGenerator
               read -t $3 -u 9 _
             done
             """;
-        return string.Create(CultureInfo.InvariantCulture,
-            $"cp -f /bin/bash /tmp/harness-pacer || exit 1; setsid /tmp/harness-pacer -c '{body.Replace("'", "'\\''", StringComparison.Ordinal)}' harness-pacer {on} {off} {Seconds(off)} {Workers(allocatedCpus)} {ProcessGroups.Seconds(timeout)} </dev/null >/dev/null 2>&1 & echo $! > {PacerPidFile}");
+        var workers = Workers(allocatedCpus);
+        var seconds = ProcessGroups.Seconds(timeout);
+        return string.Create(CultureInfo.InvariantCulture, $"""
+            cp -f /bin/bash /tmp/harness-pacer || exit 1
+            setsid nice -n 19 stress-ng --cpu {workers} --cpu-load 100 --cpu-method {CpuMethod} --timeout {seconds}s </dev/null >/dev/null 2>&1 & echo $! > {WorkerPidFile}
+            setsid /tmp/harness-pacer -c '{body.Replace("'", "'\\''", StringComparison.Ordinal)}' harness-pacer {on} {off} {Seconds(off)} {workers} $(cat {WorkerPidFile}) </dev/null >/dev/null 2>&1 & echo $! > {PacerPidFile}
+            """);
     }
 
     public string StartMemory(long bytes, TimeSpan timeout) =>

@@ -10,10 +10,10 @@ public sealed class LoadGeneratorTests
     {
         var generator = ILoadGenerator.For(LoadGeneratorKind.StressNg);
         var cmd = generator.StartCpu(0.4, 4.4, TimeSpan.FromSeconds(90.2));
-        Assert.Contains("set -m\nnice -n 19 stress-ng --cpu $4 --cpu-load 100 --cpu-method int64 --timeout $5s", cmd);
-        Assert.Contains("harness-pacer 4400 95600 0.095600 1 91 ", cmd);
+        Assert.Contains("setsid nice -n 19 stress-ng --cpu 1 --cpu-load 100 --cpu-method int64 --timeout 91s </dev/null >/dev/null 2>&1 & echo $! > /tmp/harness-cpu-worker.pid\n", cmd);
+        Assert.Contains("harness-pacer 4400 95600 0.095600 1 $(cat /tmp/harness-cpu-worker.pid) ", cmd);
         Assert.EndsWith("echo $! > /tmp/harness-cpu.pid", cmd);
-        Assert.Contains("harness-pacer 100000 0 0 1 60 ", generator.StartCpu(0.4, 100, TimeSpan.FromSeconds(60)));
+        Assert.Contains("harness-pacer 100000 0 0 1 ", generator.StartCpu(0.4, 100, TimeSpan.FromSeconds(60)));
         var mem = generator.StartMemory(800L << 20, TimeSpan.FromSeconds(60));
         Assert.Contains("--vm 1 --vm-bytes 819200k --vm-keep --vm-hang 0 --timeout 60s", mem);
     }
