@@ -48,7 +48,11 @@ public sealed class FakeRuntime : IGuestRuntime
 
     public Task CloneDiskAsync(EmuGuest source, EmuGuest target, bool full, CancellationToken cancellationToken) => Task.Delay(200, cancellationToken);
 
-    public Task StartAsync(EmuGuest guest, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartAsync(EmuGuest guest, CancellationToken cancellationToken)
+    {
+        guest.Address = $"127.0.1.{2 + (guest.VmId % 250)}";
+        return Task.CompletedTask;
+    }
 
     public Task StopAsync(EmuGuest guest, bool graceful, TimeSpan timeout, CancellationToken cancellationToken) => Task.CompletedTask;
 
