@@ -11,7 +11,10 @@ size=${PVE_EMU_DISK_SIZE:-3G}
 log() { printf '[emu-image] %s\n' "$*" >&2; }
 start=$(date +%s)
 
-if [ -f "$out/template.qcow2" ] && [ -f "$out/vmlinuz" ] && [ -f "$out/initrd.img" ]; then
+# Bump when the recipe changes, so a cached image from an older recipe is rebuilt.
+recipe=2
+if [ -f "$out/template.qcow2" ] && [ -f "$out/vmlinuz" ] && [ -f "$out/initrd.img" ] \
+   && [ "$(cat "$out/recipe" 2>/dev/null)" = "$recipe" ]; then
   log "cached in $out"
   exit 0
 fi
@@ -20,7 +23,7 @@ mkdir -p "$out"
 exec 9>"$out/.build.lock"
 flock 9
 # Another build may have finished while we waited for the lock.
-[ -f "$out/template.qcow2" ] && { log "cached in $out"; exit 0; }
+[ -f "$out/template.qcow2" ] && [ "$(cat "$out/recipe" 2>/dev/null)" = "$recipe" ] && { log "cached in $out"; exit 0; }
 
 need=()
 for pair in debootstrap:debootstrap qemu-system-x86_64:qemu-system-x86 qemu-img:qemu-utils \
@@ -73,6 +76,12 @@ echo pve-emu-guest >"$root/etc/hostname"
 cat >"$root/etc/cloud/cloud.cfg.d/90-pve-emu.cfg" <<'CFG'
 datasource_list: [ NoCloud, None ]
 CFG
+# PVE writes 'user: <ciuser>' and the harness logs in as root by default. With Debian's disable_root: true,
+# cloud-init then prefixes root's key with "Please login as the user root rather than the user root" and every
+# command fails. A real template needs the same setting (or a non-root ciuser).
+cat >"$root/etc/cloud/cloud.cfg.d/91-root-login.cfg" <<'CFG'
+disable_root: false
+CFG
 printf 'auto lo\niface lo inet loopback\nsource /etc/network/interfaces.d/*\n' >"$root/etc/network/interfaces"
 mkdir -p "$root/etc/network/interfaces.d"
 # Each clone is a new machine: empty machine-id and host keys, made at first boot (cloud-init makes the keys).
@@ -96,4 +105,5 @@ log "disk took $(( $(date +%s) - t0 )) s"
 
 mv "$work/vmlinuz" "$work/initrd.img" "$out/"
 mv "$work/template.qcow2" "$out/template.qcow2"
+echo "$recipe" >"$out/recipe"
 log "built $out/template.qcow2 ($(du -h "$out/template.qcow2" | cut -f1) on disk) in $(( $(date +%s) - start )) s"

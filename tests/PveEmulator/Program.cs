@@ -28,9 +28,19 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
 
+// State directories of emulators killed outright (kill -9 skips the cleanup below) are removed at the next start.
+foreach (var stale in Directory.GetDirectories(Path.GetTempPath(), "pve-emu.*"))
+{
+    var owner = Path.Combine(stale, "owner.pid");
+    if (File.Exists(owner) && int.TryParse(File.ReadAllText(owner), out var pid) && !Directory.Exists($"/proc/{pid}"))
+    {
+        Directory.Delete(stale, recursive: true);
+    }
+}
 var ownState = options.StateDir is null;
 var stateDir = options.StateDir ?? Directory.CreateTempSubdirectory("pve-emu.").FullName;
 Directory.CreateDirectory(stateDir);
+File.WriteAllText(Path.Combine(stateDir, "owner.pid"), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
 if (options.TokenSecret is null)
 {
     options.TokenSecret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));

@@ -20,7 +20,9 @@ public sealed class Cgroups
             ? own.First(l => l[0] == "0")[2]
             : own.FirstOrDefault(l => l[1].Split(',').Contains("cpu"))?[2] ?? "/";
         _base = $"pve-emu-{Environment.ProcessId}";
-        OwnPath = rel.TrimStart('/');
+        // v2 lets a cgroup either hold processes or hand controllers to children, not both; the emulator's own cgroup
+        // holds the emulator, so under v2 the VMs' tree hangs off its parent instead.
+        OwnPath = IsV2 ? (Path.GetDirectoryName(rel.TrimEnd('/')) ?? "/").TrimStart('/') : rel.TrimStart('/');
     }
 
     public bool IsV2 { get; }
@@ -59,6 +61,18 @@ public sealed class Cgroups
     {
         var dir = ScopeDir(vmid);
         if (!Directory.Exists(dir)) return;
+        try
+        {
+            Write(dir, cpulimit, cpuunits);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new PveError(500, $"unable to apply cpulimit/cpuunits to {dir}: {e.Message}");
+        }
+    }
+
+    private void Write(string dir, double cpulimit, int? cpuunits)
+    {
         const int period = 100_000;
         var quota = cpulimit > 0 ? ((long)Math.Round(cpulimit * period)).ToString(CultureInfo.InvariantCulture) : null;
         if (IsV2)
@@ -112,9 +126,20 @@ public sealed class Cgroups
     }
 
     /// <summary>At exit: the per-emulator tree, bottom up.</summary>
-    public void RemoveAll()
+    public void RemoveAll() => RemoveTree(IsV2 ? Path.Combine(Root, OwnPath, _base) : Path.Combine(Root, "cpu", OwnPath, _base));
+
+    /// <summary>At start: trees of emulators killed outright (kill -9 leaves them; their QEMU died with them).</summary>
+    public void RemoveStale()
     {
-        var top = IsV2 ? Path.Combine(Root, OwnPath, _base) : Path.Combine(Root, "cpu", OwnPath, _base);
+        var parent = IsV2 ? Path.Combine(Root, OwnPath) : Path.Combine(Root, "cpu", OwnPath);
+        foreach (var dir in Directory.Exists(parent) ? Directory.GetDirectories(parent, "pve-emu-*") : [])
+        {
+            if (int.TryParse(Path.GetFileName(dir)["pve-emu-".Length..], out var pid) && !Directory.Exists($"/proc/{pid}")) RemoveTree(dir);
+        }
+    }
+
+    private static void RemoveTree(string top)
+    {
         if (!Directory.Exists(top)) return;
         foreach (var d in Directory.GetDirectories(top, "*", SearchOption.AllDirectories).OrderByDescending(d => d.Length))
         {

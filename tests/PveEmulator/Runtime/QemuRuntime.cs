@@ -33,6 +33,7 @@ public sealed class QemuRuntime : IGuestRuntime
                 throw new FileNotFoundException($"{Path.Combine(imageDir, f)} is missing: build the image with 'idle-run bash ci/pve/build-emulator-image.sh' (or use --no-vms)");
             }
         }
+        _cgroups.RemoveStale();
         var version = ProcessRunner.OutputAsync("qemu-system-x86_64", "--version", TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
         QemuVersion = version.Split(' ', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(3)?.Trim() ?? "?";
     }
