@@ -11,9 +11,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 log() { printf '[run-emulated] %s\n' "$*" >&2; }
 
+# Emulator options come first and end at '--'; a command never starts with '-', and may contain '--' itself.
 emu_args=()
-if printf '%s\n' "$@" | grep -qx -- '--'; then
-  while [ "$1" != "--" ]; do emu_args+=("$1"); shift; done
+if [ $# -gt 0 ] && [ "${1#-}" != "$1" ]; then
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do emu_args+=("$1"); shift; done
+  [ $# -gt 0 ] || { log "emulator options must end with '--' before the command"; exit 2; }
   shift
 fi
 [ $# -gt 0 ] || { log "usage: $0 [EMULATOR OPTIONS --] COMMAND [ARGS...]"; exit 2; }
