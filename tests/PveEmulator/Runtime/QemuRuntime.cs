@@ -70,6 +70,8 @@ public sealed class QemuRuntime : IGuestRuntime
         File.Delete(qmp);
         var psi = new ProcessStartInfo("setpriv") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
         // The parent-death signal kills QEMU even when the emulator itself is killed outright: no VM outlives it.
+        // restrict=on: a guest reaches nothing beyond its user-mode LAN (not the host, not the outside); the SSH
+        // forward from 127.0.1.N still works, so all traffic stays on loopback.
         foreach (var a in (string[])["--pdeathsig", "KILL", "--", "qemu-system-x86_64", "-name", $"vm{g.VmId}",
                      "-machine", $"q35,accel={_accel}", "-cpu", _accel == "kvm" ? "host" : "max",
                      "-smp", g.Cpus.ToString(CultureInfo.InvariantCulture), "-m", (g.MaxMemBytes >> 20).ToString(CultureInfo.InvariantCulture),
@@ -78,7 +80,7 @@ public sealed class QemuRuntime : IGuestRuntime
                      "-append", "root=/dev/vda rw console=ttyS0 net.ifnames=0",
                      "-drive", $"file={g.DiskPath},if=virtio,format=qcow2,cache=unsafe",
                      "-drive", $"file={iso},if=virtio,format=raw,readonly=on",
-                     "-netdev", $"user,id=net0,hostfwd=tcp:{address}:22-:22", "-device", $"virtio-net-pci,netdev=net0,mac={mac}",
+                     "-netdev", $"user,id=net0,restrict=on,hostfwd=tcp:{address}:22-:22", "-device", $"virtio-net-pci,netdev=net0,mac={mac}",
                      "-chardev", $"socket,id=qga0,path={qga},server=on,wait=off", "-device", "virtio-serial",
                      "-device", "virtserialport,chardev=qga0,name=org.qemu.guest_agent.0",
                      "-qmp", $"unix:{qmp},server=on,wait=off"])
