@@ -275,8 +275,12 @@ public sealed class ProxmoxTestbed : ITestbed
         public IReadOnlyList<PveGuestRef> Remaining() => _refs.Keys.OrderBy(r => r.VmId).ToList();
     }
 
+    /// <remarks>
+    /// A 127/8 address on an interface other than lo is kept: the emulated node (tests/PveEmulator) forwards each VM's
+    /// SSH from its own 127.0.1.N and reports that; a real guest never shows loopback addresses outside lo.
+    /// </remarks>
     internal static bool IsUsableAddress(PveNetworkInterface nic, PveIpAddress a) =>
         nic.Name != "lo" && a.Type.Equals("ipv4", StringComparison.OrdinalIgnoreCase)
         && IPAddress.TryParse(a.Address, out var ip) && ip.AddressFamily == AddressFamily.InterNetwork
-        && !IPAddress.IsLoopback(ip) && !a.Address.StartsWith("169.254.", StringComparison.Ordinal);
+        && !ip.Equals(IPAddress.Loopback) && !a.Address.StartsWith("169.254.", StringComparison.Ordinal);
 }

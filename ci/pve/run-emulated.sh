@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Runs a command against the emulated PVE node (tests/PveEmulator): builds the VM image if it is missing, starts the
+# emulator on 127.0.0.1, exports the harness's HARNESS_PVE_* settings for it, runs the command, stops the emulator
+# (every VM killed, its state removed) and exits with the command's status.
+#   ci/pve/run-emulated.sh [EMULATOR OPTIONS --] COMMAND [ARGS...]
+#   e.g. ci/pve/run-emulated.sh dotnet test tests/Scenarios --filter "Category=Proxmox&DisplayName~Scenario 01"
+#        ci/pve/run-emulated.sh --no-vms --fault lock-timeout -- dotnet run --project src/Harness.Cli -- provision
+# Run it under idle-run on a machine that measures: QEMU inherits the emulator's CPU priority.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+log() { printf '[run-emulated] %s\n' "$*" >&2; }
+
+# Emulator options come first and end at '--'; a command never starts with '-', and may contain '--' itself.
+emu_args=()
+if [ $# -gt 0 ] && [ "${1#-}" != "$1" ]; then
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do emu_args+=("$1"); shift; done
+  [ $# -gt 0 ] || { log "emulator options must end with '--' before the command"; exit 2; }
+  shift
+fi
+[ $# -gt 0 ] || { log "usage: $0 [EMULATOR OPTIONS --] COMMAND [ARGS...]"; exit 2; }
+
+if ! printf '%s\n' "${emu_args[@]+"${emu_args[@]}"}" | grep -qx -- '--no-vms'; then
+  bash "$here/build-emulator-image.sh"
+fi
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet build "$root/tests/PveEmulator" -c Release -v quiet -nologo >/dev/null
+app="$root/tests/PveEmulator/bin/Release/net10.0/PveEmulator"
+
+work=$(mktemp -d /tmp/run-emulated.XXXXXX)
+ready=$work/ready.env
+# A fresh secret per run, handed over in the environment only: never on a command line or in a log.
+PVE_EMU_TOKEN_SECRET=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export PVE_EMU_TOKEN_SECRET
+emu_pid=
+stop_emulator() {
+  if [ -n "$emu_pid" ] && kill -0 "$emu_pid" 2>/dev/null; then
+    kill -TERM "$emu_pid" 2>/dev/null || true
+    for _ in $(seq 60); do kill -0 "$emu_pid" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL "$emu_pid" 2>/dev/null || true
+  fi
+  [ -f "$work/emulator.log" ] && tail -n 3 "$work/emulator.log" >&2
+  rm -rf "$work"
+}
+trap stop_emulator EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+"$app" --ready-file "$ready" "${emu_args[@]+"${emu_args[@]}"}" >"$work/emulator.log" 2>&1 &
+emu_pid=$!
+for _ in $(seq 120); do
+  [ -f "$ready" ] && break
+  kill -0 "$emu_pid" 2>/dev/null || { cat "$work/emulator.log" >&2; log "the emulator did not start"; exit 1; }
+  sleep 0.5
+done
+[ -f "$ready" ] || { cat "$work/emulator.log" >&2; log "the emulator was not ready within 60 s"; exit 1; }
+set -a
+# shellcheck disable=SC1090
+. "$ready"
+set +a
+export HARNESS_BACKEND=proxmox HARNESS_PVE_TOKEN_SECRET=$PVE_EMU_TOKEN_SECRET
+# Four VMs booting at once under TCG on two cores take minutes, not the seconds KVM would.
+export HARNESS_PVE_BOOT_TIMEOUT_SECONDS=${HARNESS_PVE_BOOT_TIMEOUT_SECONDS:-900}
+log "emulator at $HARNESS_PVE_URL (pid $emu_pid); running: $*"
+start=$(date +%s)
+set +e
+"$@"
+rc=$?
+set -e
+log "command exited $rc after $(( $(date +%s) - start )) s"
+exit "$rc"

@@ -1,0 +1,2 @@
+// The emulator it tests is Linux only (QEMU, cgroups, /proc).
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
