@@ -6,9 +6,9 @@ public sealed record CalibrationOutcome(
 
 /// <summary>
 /// Co-run against solo, from paired repetitions: the victim's view that utilisation alone hides.
-/// Stretch is (run + wait) / run of the load's runnable work (median per side); Slowdown is the median paired
-/// ratio co-run / solo − 1, in percent: how much longer the guest's work took among its neighbours, whatever its
-/// own load. Wait is run-queue wait (containers: /proc/PID/schedstat of the load) or steal (VMs), as a percentage
+/// Stretch is (run + wait) / run of the load's runnable work, pooled over each side's segments; Slowdown is
+/// stretch co-run / stretch solo − 1, in percent (bootstrap over pairs): how much longer the guest's work took
+/// among its neighbours, whatever its own load. Wait is run-queue wait (containers: /proc/PID/schedstat of the load) or steal (VMs), as a percentage
 /// of wall time. Degradation is the loss of the guest's own work per wall-second at the same load setting,
 /// 1 − median(co-run CPU) / median(solo CPU), in percent: what a neighbour took from it. ProbeLoss is the same
 /// ratio for the fixed-work probe's share of wall time on a CPU (the victim's latency view).
@@ -48,9 +48,16 @@ public sealed record GuestMeasurement(
     double WindowSeconds,
     CalibrationOutcome Calibration,
     IReadOnlyList<UsagePoint> Series,
-    InterferenceMetrics? Interference = null)
+    InterferenceMetrics? Interference = null,
+    IReadOnlyList<SegmentRecord>? Segments = null)
 {
     public double CpuError => CpuPercent - TargetCpuPercent;
 
     public double RamError => RamPercent - TargetRamPercent;
 }
+
+/// <summary>
+/// One measured segment of one guest, as judged: kept in the results so that the verdict, reports, charts and
+/// later comparisons work from the same values.
+/// </summary>
+public sealed record SegmentRecord(int Repetition, SegmentKind Kind, double StartTime, double EndTime, SegmentValues Values);

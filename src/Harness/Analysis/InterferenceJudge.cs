@@ -19,6 +19,7 @@ public static class InterferenceJudge
     {
         var co = pairs.Select(p => p.CoRun).ToArray();
         var solo = pairs.Select(p => p.Solo).ToArray();
+        var usable = pairs.Where(p => double.IsFinite(p.CoRun.Stretch) && double.IsFinite(p.Solo.Stretch)).ToArray();
         double[] Of(IEnumerable<SegmentValues> v, Func<SegmentValues, double> f) => v.Select(f).ToArray();
         // One stream per metric and guest: seeds derived from the guest's seed never coincide with a neighbour's.
         int SeedOf(Metric m) => StableHash.Of(seed.ToString(CultureInfo.InvariantCulture), m.Id);
@@ -29,9 +30,9 @@ public static class InterferenceJudge
             Stats.Mean(Of(co, v => v.CpuPercent)),
             Stats.Mean(Of(solo, v => v.CpuPercent)),
             Stats.Mean(Of(co, v => v.RamPercent)),
-            Stats.Percentile(Of(co, v => v.Stretch).Where(double.IsFinite), 0.5),
-            Stats.Percentile(Of(solo, v => v.Stretch).Where(double.IsFinite), 0.5),
-            Stats.PairedBootstrap(Of(co, v => v.Stretch), Of(solo, v => v.Stretch), Stats.MedianRatioIncrease, SeedOf(Metric.Slowdown)),
+            PooledStretch(co),
+            PooledStretch(solo),
+            Stats.PairedBootstrap(usable, Slowdown, SeedOf(Metric.Slowdown)),
             Stats.Mean(Of(co, v => v.WaitPercent)),
             Stats.Mean(Of(solo, v => v.WaitPercent)),
             Stats.PairedBootstrap(Of(co, v => v.WaitPercent), Of(solo, v => v.WaitPercent), Stats.MedianDifference, SeedOf(Metric.WaitIncrease)),
@@ -72,6 +73,22 @@ public static class InterferenceJudge
         }
         return (metrics, checks, invalid);
     }
+
+    /// <summary>
+    /// (run + wait) / run over all the given segments together: time-weighted, so a segment in which a light load
+    /// ran a few milliseconds weighs as little as it should, where a median of per-segment ratios would let it
+    /// swing the result.
+    /// </summary>
+    public static double PooledStretch(IEnumerable<SegmentValues> segments)
+    {
+        var usable = segments.Where(v => double.IsFinite(v.Stretch)).ToArray();
+        var run = usable.Sum(v => v.RunSeconds);
+        return run > 0 ? usable.Sum(v => v.RunSeconds + v.WaitSeconds) / run : double.NaN;
+    }
+
+    /// <summary>How much longer the load's runnable work took among its neighbours than alone, in percent.</summary>
+    private static double Slowdown(IReadOnlyList<(SegmentValues CoRun, SegmentValues Solo)> pairs) =>
+        (PooledStretch(pairs.Select(p => p.CoRun)) / PooledStretch(pairs.Select(p => p.Solo)) - 1) * 100;
 
     private static Check Budget(string guest, Metric metric, Estimate e, double limit, string? unjudged) =>
         new(guest, metric, 0, e.Value, limit, e.Low, e.High, CheckKind.AtMost, unjudged);

@@ -33,21 +33,21 @@ public static class Stats
         IReadOnlyList<double> coRun, IReadOnlyList<double> solo, Func<double[], double[], double> statistic, int seed, int resamples = 2000)
     {
         var pairs = coRun.Zip(solo).Where(p => !double.IsNaN(p.First) && !double.IsNaN(p.Second)).ToArray();
-        if (pairs.Length < 2) return Estimate.Unknown;
-        var point = statistic(pairs.Select(p => p.First).ToArray(), pairs.Select(p => p.Second).ToArray());
+        return PairedBootstrap(pairs, p => statistic(p.Select(x => x.First).ToArray(), p.Select(x => x.Second).ToArray()), seed, resamples);
+    }
+
+    /// <summary>The same over pairs of any kind, for statistics that need more than one number per segment.</summary>
+    public static Estimate PairedBootstrap<T>(IReadOnlyList<T> pairs, Func<IReadOnlyList<T>, double> statistic, int seed, int resamples = 2000)
+    {
+        if (pairs.Count < 2) return Estimate.Unknown;
+        var point = statistic(pairs);
         var random = new Random(seed);
         var results = new double[resamples];
-        var a = new double[pairs.Length];
-        var b = new double[pairs.Length];
+        var sample = new T[pairs.Count];
         for (var r = 0; r < resamples; r++)
         {
-            for (var i = 0; i < pairs.Length; i++)
-            {
-                var pick = pairs[random.Next(pairs.Length)];
-                a[i] = pick.First;
-                b[i] = pick.Second;
-            }
-            results[r] = statistic(a, b);
+            for (var i = 0; i < sample.Length; i++) sample[i] = pairs[random.Next(pairs.Count)];
+            results[r] = statistic(sample);
         }
         var finite = results.Where(double.IsFinite).ToArray();
         if (finite.Length == 0) return new Estimate(point, double.NaN, double.NaN);
@@ -59,9 +59,6 @@ public static class Stats
 
     /// <summary>Median of the paired differences co-run − solo.</summary>
     public static double MedianDifference(double[] coRun, double[] solo) => coRun.Zip(solo, (c, s) => c - s).Median();
-
-    /// <summary>Median of the paired ratios co-run / solo, minus one, in percent.</summary>
-    public static double MedianRatioIncrease(double[] coRun, double[] solo) => (MedianRatio(coRun, solo) - 1) * 100;
 
     /// <summary>Median of the paired ratios co-run / solo.</summary>
     public static double MedianRatio(double[] coRun, double[] solo) => coRun.Zip(solo, (c, s) => c / s).Median();

@@ -49,7 +49,11 @@ internal static class ScenarioJudge
                 coRun.Sum(s => s.End.GuestTime - s.Start.GuestTime),
                 r.Calibration,
                 points,
-                metrics));
+                metrics,
+                segments.Where(s => s.Guest == name)
+                    .Select(s => new SegmentRecord(s.Segment.Repetition, s.Segment.Kind, s.Start.GuestTime, s.End.GuestTime,
+                        values.First(v => v.Segment == s.Segment).Values))
+                    .ToArray()));
         }
         return (guests.ToArray(), new Verdict(scenario.DisplayName, checks, invalid));
     }
