@@ -14,7 +14,7 @@ public sealed class OptionsLoaderTests
         var o = Load();
         Assert.Equal(0.4, o.GuestCpus, 3);
         Assert.Equal(1024, o.GuestMemoryMiB);
-        Assert.Equal(BackendKind.Docker, o.Backend);
+        Assert.Equal("docker", o.Backend);
         Assert.Equal(5, o.CpuTolerance);
         Assert.Equal(TimeSpan.FromSeconds(1), o.SampleInterval);
     }
