@@ -11,18 +11,8 @@ namespace Harness.Cli;
 /// <summary>Figures of merit of the gate itself, from recorded runs: does it catch interference, does it cry wolf.</summary>
 public static class Benchmark
 {
-    public static int Summarise(IReadOnlyList<string> args, IAnsiConsole console)
+    public static int Summarise(IReadOnlyList<RunRecord> nulls, IReadOnlyList<RunRecord> controls, IAnsiConsole console)
     {
-        var nulls = new List<RunRecord>();
-        var controls = new List<RunRecord>();
-        List<RunRecord>? current = null;
-        foreach (var a in args)
-        {
-            if (a == "--null") current = nulls;
-            else if (a == "--control") current = controls;
-            else (current ?? throw new ArgumentException("name --null or --control before the result files"))
-                .Add(RunRecord.Load(RunReports.ResultsPath(a)));
-        }
         if (nulls.Count == 0 && controls.Count == 0) throw new ArgumentException("benchmark needs --null and/or --control result files");
 
         var nullScenarios = nulls.SelectMany(r => r.Scenarios).ToArray();
@@ -66,9 +56,8 @@ public static class Benchmark
     }
 
     /// <summary>Streams the sampler from one idle guest and reads what that cost the guest's own cgroup.</summary>
-    public static async Task<int> SamplerCostAsync(IReadOnlyList<string> args, IAnsiConsole console, CancellationToken cancellationToken)
+    public static async Task<int> SamplerCostAsync(double seconds, IAnsiConsole console, CancellationToken cancellationToken)
     {
-        var seconds = args is ["--seconds", var s] ? double.Parse(s, CultureInfo.InvariantCulture) : 30;
         var options = OptionsLoader.Load() with { GuestCount = 1 };
         using var key = SshKeyPair.Create("sampler-cost");
         await using var testbed = await DockerTestbed.CreateAsync(options, "cost-" + Environment.ProcessId, key, m => console.WriteLine(m), cancellationToken);
