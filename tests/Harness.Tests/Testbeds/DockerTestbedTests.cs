@@ -21,7 +21,7 @@ public sealed class DockerTestbedTests
         var options = OneGuest();
         var runId = IsolationSession.NewRunId();
         using var key = SshKeyPair.Create("test");
-        var log = new List<string>();
+        var log = new SyncLog();
         var testbed = await DockerTestbed.CreateAsync(options, runId, key, log.Add, ct);
         try
         {

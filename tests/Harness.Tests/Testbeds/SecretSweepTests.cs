@@ -30,11 +30,11 @@ public sealed class SecretSweepTests : IDisposable
         var ct = TestContext.Current.CancellationToken;
         using var planted = SshKeyPair.Create("planted");
         var pem = planted.PrivateKeyPem();
-        var log = new StringBuilder();
+        var log = new SyncLog();
 
         // The guest: a real container trusting the planted key.
         var guestOptions = DockerCli.OneGuest();
-        await using var guest = await DockerTestbed.CreateAsync(guestOptions, IsolationSession.NewRunId(), planted, m => log.AppendLine(m), ct);
+        await using var guest = await DockerTestbed.CreateAsync(guestOptions, IsolationSession.NewRunId(), planted, log.Add, ct);
         var container = DockerCli.ContainerName(guest.Guests[0].Identity);
         var port = await DockerCli.PublishedSshPortAsync(guest.Guests[0].Identity, ct);
         var hostKey = (await DockerCli.RunAsync(ct, "exec", container, "ssh-keygen", "-l", "-E", "sha256", "-f", "/etc/ssh/ssh_host_ed25519_key.pub")).Split(' ')[1];
@@ -57,10 +57,10 @@ public sealed class SecretSweepTests : IDisposable
         var options = OptionsLoader.Load(env, Environment.ProcessorCount) with { GuestCount = 1 };
 
         var errors = new StringBuilder();
-        await using (var session = await IsolationSession.StartAsync(options, m => log.AppendLine(m), ct))
+        await using (var session = await IsolationSession.StartAsync(options, log.Add, ct))
         {
             var result = await session.RunAsync(new Scenario("planted", [new GuestLoad("S1", 30, 40)]), ct);
-            log.AppendLine(result.Verdict.ToTable());
+            log.Add(result.Verdict.ToTable());
             // A failure path too: a scenario the guest cannot run (RAM below its idle use) throws with its message.
             errors.AppendLine((await Assert.ThrowsAsync<ScenarioNotRunnableException>(() =>
                 session.RunAsync(new Scenario("too-small", [new GuestLoad("S1", 10, 0.1)]), ct))).ToString());
