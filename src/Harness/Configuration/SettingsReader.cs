@@ -109,11 +109,11 @@ public sealed class SettingsReader
     private string Declared(string name) =>
         _known.ContainsKey(name) ? name : throw new ArgumentException($"setting {name} is read but declared in no settings table", nameof(name));
 
-    /// <summary>The known names of the same family (PVE_…, STATIC_…), or all of them, for the unknown-setting hint.</summary>
+    /// <summary>The known names of the same family (PVE_…, STATIC_…, GUEST_…), or all of them, for the unknown-setting hint.</summary>
     private IEnumerable<string> Family(string name)
     {
-        var family = _known.Keys.Where(k => k.IndexOf('_') is var i and > 0 && name.StartsWith(k[..(i + 1)], StringComparison.Ordinal)
-                                            && _known.Keys.Count(o => o.StartsWith(k[..(i + 1)], StringComparison.Ordinal)) > 1).ToList();
-        return family.Count > 0 ? family : _known.Keys;
+        var prefix = name.Split('_')[0] + "_";
+        var family = _known.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+        return family.Count > 1 ? family : _known.Keys;
     }
 }

@@ -74,7 +74,7 @@ public sealed class IsolationSession : IAsyncDisposable
                        {
                            await stop.CancelAsync().ConfigureAwait(false);
                            await (await provisioning.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
-                       }))
+                       }, report: progress))
                 {
                     testbed = await provisioning.ConfigureAwait(false);
                 }
