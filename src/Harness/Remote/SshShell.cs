@@ -107,9 +107,10 @@ public sealed class SshShell : IRemoteShell
         timeout.CancelAfter(_options.CommandTimeout);
         while (true)
         {
-            var client = await ConnectedClientAsync(timeout.Token, cancellationToken).ConfigureAwait(false);
+            SshClient? client = null;
             try
             {
+                client = await ConnectedClientAsync(timeout.Token, cancellationToken).ConfigureAwait(false);
                 using var cmd = client.CreateCommand(command);
                 await cmd.ExecuteAsync(timeout.Token).ConfigureAwait(false);
                 // A connection that drops mid-command closes the channel without an exit status.
@@ -119,9 +120,10 @@ public sealed class SshShell : IRemoteShell
             {
                 throw TimedOut(command);
             }
-            catch (Exception e) when (e is SshConnectionException or SocketException or ObjectDisposedException && !client.IsConnected)
+            catch (Exception e) when (e is SshConnectionException or SocketException or ObjectDisposedException && client is { IsConnected: false })
             {
-                // The command may or may not have run; the harness's commands may be repeated (they set state, not add to it).
+                // Sent again on the next connection, within the reconnect budget. A command that had run before the drop
+                // runs twice, so guest commands must be safe to repeat.
             }
         }
     }
