@@ -8,19 +8,19 @@ source "$(dirname "$0")/lib.sh"
 k=${1:-3}
 HARNESS_BACKEND=docker prepare_testbed
 out="$ROOT/artifacts/benchmark/$(date -u +%Y%m%d-%H%M%S)"
-mkdir -p "$out/null" "$out/control"
+mkdir -p "$out"
 dotnet build "$ROOT/Harness.sln" -v q -nologo >/dev/null
 for i in $(seq 1 "$k"); do
   echo "== null suite $i/$k =="
-  HARNESS_OUTPUT_DIR="$out/null" dotnet test "$ROOT/tests/Scenarios" --no-build --settings "$ROOT/runsettings.xml" \
+  HARNESS_OUTPUT_DIR="$out" dotnet test "$ROOT/tests/Scenarios" --no-build --settings "$ROOT/runsettings.xml" \
     --filter "Category=Scenario" --logger "console;verbosity=minimal" || true
   echo "== negative control $i/$k =="
-  HARNESS_OUTPUT_DIR="$out/control" dotnet test "$ROOT/tests/Scenarios" --no-build --settings "$ROOT/runsettings.xml" \
+  HARNESS_OUTPUT_DIR="$out" dotnet test "$ROOT/tests/Scenarios" --no-build --settings "$ROOT/runsettings.xml" \
     --filter "Category=Control" --logger "console;verbosity=minimal" || true
 done
 cli() { dotnet run --project "$ROOT/src/Harness.Cli" --no-build -- "$@"; }
-args=(--null); for f in "$out"/null/*/results.json; do args+=("$f"); done
-args+=(--control); for f in "$out"/control/*/results.json; do args+=("$f"); done
+args=(--null); for f in "$out"/*/results.json; do args+=("$f"); done
+args+=(--control); for f in "$out"/negative-control/*/results.json; do args+=("$f"); done
 cli benchmark "${args[@]}" | tee "$out/summary.txt"
-cli harness-cost --cpus 0.4,1 --seconds 30 | tee -a "$out/summary.txt"
+cli harness-cost --cpus 0.4 1 --seconds 30 | tee -a "$out/summary.txt"
 echo "benchmark results: $out"

@@ -29,9 +29,8 @@ case "$mode" in
       apt-get update -qq || true
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
     }
-    mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list 2>/dev/null \
-      | grep -E '^(URIs:|deb )' | grep -oE 'https?://[^ ]+/debian/?( |$)' | grep -v security | head -n1 | tr -d ' ' || true)
-    mirror=${mirror:-http://deb.debian.org/debian}
+    source "$here/debian-source.sh"
+    mirror=$(debian_mirror) || { log "debootstrap needs a Debian archive; or use HARNESS_IMAGE_BUILD=dockerfile"; exit 1; }
     work=$(mktemp -d /tmp/harness-guest.XXXXXX)
     trap 'rm -rf "$work"' EXIT
     debootstrap --variant=minbase --include=openssh-server,stress-ng,stress,cpulimit,procps,iproute2 \

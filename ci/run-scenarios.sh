@@ -6,7 +6,9 @@ source "$(dirname "$0")/lib.sh"
 prepare_testbed
 rc=0
 run_tests tests/Scenarios scenarios "$@" || rc=$?
-latest=$(ls -1dt "${HARNESS_OUTPUT_DIR:-$ROOT/artifacts/runs}"/*/ 2>/dev/null | head -n1 || true)
+# The suite's run; the negative control's are in negative-control/ below the same folder.
+results=$(ls -1t "${HARNESS_OUTPUT_DIR:-$ROOT/artifacts/runs}"/*/results.json 2>/dev/null | head -n1 || true)
+latest=${results:+$(dirname "$results")/}
 if [ -n "$latest" ] && [ -f "$latest/summary.txt" ]; then
   echo; echo "== isolation run summary ($latest) =="; cat "$latest/summary.txt"
   [ -f "$latest/report.md" ] && echo "report: $latest/report.md (and report.html)"

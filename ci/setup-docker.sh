@@ -27,10 +27,9 @@ fi
 if [ "$need_install" -eq 1 ]; then
   . /etc/os-release
   if [ "${VERSION_CODENAME:-}" = "bookworm" ]; then
-    # Reuse the mirror the machine's own bookworm sources point at.
-    mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list 2>/dev/null \
-      | grep -E '^(URIs:|deb )' | grep -oE 'https?://[^ ]+/debian/?( |$)' | grep -v security | head -n1 | tr -d ' ' || true)
-    mirror=${mirror:-http://deb.debian.org/debian}
+    # The machine's own bookworm archive serves trixie too; no mirror is named here.
+    source "$(dirname "$0")/debian-source.sh"
+    mirror=$(debian_mirror) || { log "cannot add the trixie source for docker.io"; exit 1; }
     log "adding pinned trixie source from ${mirror} for docker.io"
     printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$mirror" \
       > /etc/apt/sources.list.d/harness-trixie.sources

@@ -12,18 +12,8 @@ namespace Harness.Cli;
 /// <summary>Figures of merit of the gate itself, from recorded runs: does it catch interference, does it cry wolf.</summary>
 public static class Benchmark
 {
-    public static int Summarise(IReadOnlyList<string> args, IAnsiConsole console)
+    public static int Summarise(IReadOnlyList<RunRecord> nulls, IReadOnlyList<RunRecord> controls, IAnsiConsole console)
     {
-        var nulls = new List<RunRecord>();
-        var controls = new List<RunRecord>();
-        List<RunRecord>? current = null;
-        foreach (var a in args)
-        {
-            if (a == "--null") current = nulls;
-            else if (a == "--control") current = controls;
-            else (current ?? throw new ArgumentException("name --null or --control before the result files"))
-                .Add(RunRecord.Load(RunReports.ResultsPath(a)));
-        }
         if (nulls.Count == 0 && controls.Count == 0) throw new ArgumentException("benchmark needs --null and/or --control result files");
 
         var nullScenarios = nulls.SelectMany(r => r.Scenarios).ToArray();

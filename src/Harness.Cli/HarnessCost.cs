@@ -16,20 +16,17 @@ namespace Harness.Cli;
 /// </summary>
 public static class HarnessCost
 {
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, IAnsiConsole console, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(double[] cpus, double seconds, IAnsiConsole console, CancellationToken cancellationToken)
     {
-        var seconds = args.SkipWhile(a => a != "--seconds").Skip(1).Select(double.Parse).FirstOrDefault(30);
         var options = OptionsLoader.Load() with { GuestCount = 1 };
-        var sizes = args.SkipWhile(a => a != "--cpus").Skip(1).FirstOrDefault() is { } list
-            ? list.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()
-            : [options.GuestCpus];
+        var sizes = cpus.Length > 0 ? cpus : [options.GuestCpus];
         var generator = ILoadGenerator.For(options.LoadGenerator);
         var table = new Table().AddColumns("guest CPUs", "sampler alone", "harness (sampler, probe, segment edges)", "load floor (smallest setting)");
-        foreach (var cpus in sizes)
+        foreach (var size in sizes)
         {
             using var key = SshKeyPair.Create("harness-cost");
             await using var testbed = await DockerTestbed.CreateAsync(
-                options with { GuestCpus = cpus }, "cost-" + Environment.ProcessId, key, m => console.WriteLine(m), cancellationToken);
+                options with { GuestCpus = size }, "cost-" + Environment.ProcessId, key, m => console.WriteLine(m), cancellationToken);
             using var onExit = new Running.TeardownOnExit(() => testbed.DisposeAsync().AsTask());
             var guest = testbed.Guests[0];
             await using var sampler = new GuestSampler(guest.Shell, guest.SamplerSource, options.SampleInterval, generator.ProcessNames);
@@ -38,11 +35,11 @@ public static class HarnessCost
             var lifetime = TimeSpan.FromSeconds(seconds * 3 + 60);
             await guest.Shell.RunAsync(Probe.Start(Probe.DefaultIterations, Probe.DefaultGap, lifetime), cancellationToken);
             var harness = await MeasureAsync(sampler, guest.Allocation, seconds, edges: true, cancellationToken);
-            await guest.Shell.RunAsync(generator.StartCpu(cpus, generator.Step, lifetime), cancellationToken);
+            await guest.Shell.RunAsync(generator.StartCpu(size, generator.Step, lifetime), cancellationToken);
             await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
             var floor = await MeasureAsync(sampler, guest.Allocation, seconds, edges: true, cancellationToken);
             await guest.Shell.RunAsync(generator.StopAllAndList, cancellationToken);
-            table.AddRow(cpus.ToString("0.##", CultureInfo.InvariantCulture), Points(samplerOnly, cpus), Points(harness, cpus), Points(floor, cpus));
+            table.AddRow(size.ToString("0.##", CultureInfo.InvariantCulture), Points(samplerOnly, size), Points(harness, size), Points(floor, size));
         }
         console.Write(table);
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -6,4 +6,4 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     cancel.Cancel();
 };
-return await Commands.RunAsync(args, Spectre.Console.AnsiConsole.Console, cancel.Token);
+return await CliApp.RunAsync(args, Spectre.Console.AnsiConsole.Console, cancel.Token);

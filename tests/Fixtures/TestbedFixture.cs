@@ -1,7 +1,7 @@
 using Harness.Configuration;
 using Harness.Running;
 using Harness.Scenarios;
-using Harness.Testbeds.Docker;
+using Harness.Testbeds;
 using Xunit;
 using Xunit.Sdk;
 using Xunit.v3;
@@ -10,11 +10,14 @@ namespace Harness.Fixtures;
 
 /// <summary>
 /// Provisions one backend's testbed once for its scenario rows and always tears it down. A backend that is not
-/// the configured one is skipped with the reason; setup problems users can fix (bad settings, Docker not running,
-/// no guest image, an unreachable Proxmox node) become one clear message on every row instead of a stack trace.
+/// the configured one is skipped with the reason its module gives; setup problems users can fix (bad settings,
+/// Docker not running, no guest image, an unreachable Proxmox node — each module names its own) become one clear
+/// message on every row instead of a stack trace.
 /// </summary>
-public abstract class TestbedFixture(IMessageSink diagnostics, BackendKind backend) : IAsyncLifetime
+public abstract class TestbedFixture(IMessageSink diagnostics, string backendName) : IAsyncLifetime
 {
+    private readonly ITestbedBackend _backend = Backends.Named(backendName);
+
     private IsolationSession? _session;
     private IReadOnlyList<Scenario> _scenarios = [];
 
@@ -29,27 +32,31 @@ public abstract class TestbedFixture(IMessageSink diagnostics, BackendKind backe
     /// <summary>Lets a fixture change the run's settings, e.g. the negative control's overcommitted allocation.</summary>
     protected virtual HarnessOptions Adjust(HarnessOptions options) => options;
 
-    protected virtual string NotConfigured(HarnessOptions options) =>
-        $"not run: this is the {backend.ToString().ToLowerInvariant()} backend's suite and HARNESS_BACKEND is {options.Backend.ToString().ToLowerInvariant()}"
-        + (backend == BackendKind.Proxmox ? " (set HARNESS_BACKEND=proxmox and the HARNESS_PVE_* settings, see docs/proxmox.md)"
-           : backend == BackendKind.Static ? " (set HARNESS_BACKEND=static and HARNESS_STATIC_FILE, see docs/proxmox.md)" : "");
+    /// <summary>
+    /// Folder below HARNESS_OUTPUT_DIR for this fixture's runs ("" = that folder itself), so that a suite's run and
+    /// the negative control's never mix and CI can publish the suite's.
+    /// </summary>
+    protected virtual string RunFolderGroup => "";
+
+    private string NotConfigured(HarnessOptions options) =>
+        $"not run: this is the {_backend.Name} backend's suite and HARNESS_BACKEND is {options.Backend} ({_backend.HowToUse})";
 
     public async ValueTask InitializeAsync()
     {
         try
         {
             var options = OptionsLoader.Load();
-            if (options.Backend != backend)
+            if (options.Backend != _backend.Name)
             {
                 SkipReason = NotConfigured(options);
                 return;
             }
             options = Adjust(options);
+            if (RunFolderGroup.Length > 0) options = options with { OutputDirectory = Path.Combine(options.OutputDirectory, RunFolderGroup) };
             _scenarios = ScenarioCatalog.Load(options);
             _session = await IsolationSession.StartAsync(options, Progress, TestContext.Current.CancellationToken);
         }
-        catch (Exception e) when (e is HarnessConfigurationException or ScenarioValidationException or DockerEngineUnavailableException
-                                      or GuestImageUnavailableException or Pve.PveApiException)
+        catch (Exception e) when (e is HarnessConfigurationException or ScenarioValidationException || _backend.IsUserFixable(e))
         {
             SetupFailure = e.Message;
             Progress(e.Message);
@@ -106,18 +113,23 @@ public abstract class TestbedFixture(IMessageSink diagnostics, BackendKind backe
 }
 
 /// <summary>The embedded testbed, sized so the guests together use at most ~80% of the host: isolation should hold.</summary>
-public sealed class DockerTestbedFixture(IMessageSink diagnostics) : TestbedFixture(diagnostics, BackendKind.Docker);
+public sealed class DockerTestbedFixture(IMessageSink diagnostics) : TestbedFixture(diagnostics, "docker");
 
-public sealed class ProxmoxTestbedFixture(IMessageSink diagnostics) : TestbedFixture(diagnostics, BackendKind.Proxmox);
+public sealed class ProxmoxTestbedFixture(IMessageSink diagnostics) : TestbedFixture(diagnostics, "proxmox");
 
-public sealed class StaticTestbedFixture(IMessageSink diagnostics) : TestbedFixture(diagnostics, BackendKind.Static);
+public sealed class StaticTestbedFixture(IMessageSink diagnostics) : TestbedFixture(diagnostics, "static");
 
 /// <summary>
 /// The negative control: the same guests overcommitted (by default half the host's cores each, so four guests
 /// ask for twice the host), where neighbours really do interfere. The suite must catch it, or its checks cannot fail.
 /// </summary>
-public sealed class NegativeControlFixture(IMessageSink diagnostics) : TestbedFixture(diagnostics, BackendKind.Docker)
+public sealed class NegativeControlFixture(IMessageSink diagnostics) : TestbedFixture(diagnostics, "docker")
 {
+    /// <summary>Its runs go below HARNESS_OUTPUT_DIR/negative-control/, apart from the suite's.</summary>
+    public const string RunFolder = "negative-control";
+
+    protected override string RunFolderGroup => RunFolder;
+
     protected override HarnessOptions Adjust(HarnessOptions options) =>
         options with { GuestCpus = options.NegativeControlCpus, ScenarioFile = null };
 }

@@ -1,25 +1,16 @@
 namespace Harness.Configuration;
 
-/// <summary>Which testbed the scenarios run on.</summary>
-public enum BackendKind
-{
-    /// <summary>The embedded testbed: containers on the local Docker engine.</summary>
-    Docker,
-
-    /// <summary>VMs or LXC containers provisioned on a Proxmox VE cluster (HARNESS_PVE_* settings).</summary>
-    Proxmox,
-
-    /// <summary>Guests that already exist on any hypervisor, listed in a file (HARNESS_STATIC_FILE).</summary>
-    Static,
-}
-
 /// <summary>
 /// Every knob of a run, already validated. Built by <see cref="OptionsLoader"/> from defaults,
 /// runsettings.xml and environment variables; see the README's settings table.
 /// </summary>
 public sealed record HarnessOptions
 {
-    public BackendKind Backend { get; init; } = BackendKind.Docker;
+    /// <summary>Name of the testbed backend (<see cref="Testbeds.Backends"/>).</summary>
+    public string Backend { get; init; } = "docker";
+
+    /// <summary>The configured backend's own settings, as its loader returned them (null when it has none).</summary>
+    public object? BackendSettings { get; init; }
 
     /// <summary>CPUs given to each guest (container CPU quota).</summary>
     public double GuestCpus { get; init; }
@@ -76,11 +67,13 @@ public sealed record HarnessOptions
     /// <summary>Folder that receives one sub-folder per run.</summary>
     public string OutputDirectory { get; init; } = "";
 
-    /// <summary>Proxmox settings, loaded and validated when the backend is Proxmox.</summary>
-    public PveOptions? Pve { get; init; }
+    /// <summary>Longest any one guest command may take before the guest counts as unresponsive.</summary>
+    public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
-    /// <summary>Static-guest settings, loaded and validated when the backend is Static.</summary>
-    public Testbeds.Static.StaticTestbedOptions? Static { get; init; }
+    /// <summary>Times a dropped SSH connection to one guest is re-established before the testbed counts as broken.</summary>
+    public int SshReconnects { get; init; } = 3;
+
+    public Remote.RemoteShellOptions Remote => new(CommandTimeout, SshReconnects);
 
     /// <summary>Optional user scenario file (JSON or YAML) that replaces the paper's table.</summary>
     public string? ScenarioFile { get; init; }

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading.Channels;
@@ -6,22 +7,32 @@ using Renci.SshNet.Common;
 
 namespace Harness.Remote;
 
-/// <summary>An <see cref="IRemoteShell"/> over SSH.NET, with the guest's host key pinned.</summary>
+/// <summary>
+/// An <see cref="IRemoteShell"/> over SSH.NET, with the guest's host key pinned, a time limit on every command and
+/// a bounded number of reconnections when the connection drops (<see cref="RemoteShellOptions"/>).
+/// </summary>
 public sealed class SshShell : IRemoteShell
 {
-    private readonly SshClient _client;
+    private readonly Func<CancellationToken, Task<SshClient>> _connect;
+    private readonly RemoteShellOptions _options;
     private readonly string _endpoint;
+    private readonly SemaphoreSlim _reconnecting = new(1, 1);
+    private SshClient _client;
+    private int _reconnects;
 
-    private SshShell(SshClient client, string endpoint)
+    private SshShell(SshClient client, Func<CancellationToken, Task<SshClient>> connect, string endpoint, RemoteShellOptions options)
     {
         _client = client;
+        _connect = connect;
         _endpoint = endpoint;
+        _options = options;
     }
 
     /// <param name="pinnedHostKeySha256">OpenSSH SHA256 fingerprint (with or without the "SHA256:" prefix and padding).</param>
     public static Task<SshShell> ConnectAsync(
-        string host, int port, string user, SshKeyPair key, string pinnedHostKeySha256, CancellationToken cancellationToken) =>
-        ConnectAsync(host, port, user, key.PrivateKeyPem(), pinnedHostKeySha256, cancellationToken);
+        string host, int port, string user, SshKeyPair key, string pinnedHostKeySha256, CancellationToken cancellationToken,
+        RemoteShellOptions? options = null) =>
+        ConnectAsync(host, port, user, key.PrivateKeyPem(), pinnedHostKeySha256, cancellationToken, options);
 
     /// <summary>
     /// Trust on first use, for guests whose host key cannot be read out of band (a fresh VM makes its own at first boot):
@@ -29,67 +40,99 @@ public sealed class SshShell : IRemoteShell
     /// connection through the same <paramref name="trust"/> must present it.
     /// </summary>
     public static Task<SshShell> ConnectAsync(
-        string host, int port, string user, SshKeyPair key, HostKeyTrust trust, CancellationToken cancellationToken) =>
-        ConnectWithPemAsync(host, port, user, key.PrivateKeyPem(), trust.PinOrGet, cancellationToken);
+        string host, int port, string user, SshKeyPair key, HostKeyTrust trust, CancellationToken cancellationToken,
+        RemoteShellOptions? options = null) =>
+        ConnectWithPemAsync(host, port, user, key.PrivateKeyPem(), trust.PinOrGet, options ?? RemoteShellOptions.Default, cancellationToken);
 
     /// <summary>
     /// For guests that already exist and trust a long-lived key (the static backend): the private key comes as PEM text
     /// (from the environment, never a file the harness writes) and the host key must match <paramref name="pinnedHostKeySha256"/>.
     /// </summary>
     public static Task<SshShell> ConnectAsync(
-        string host, int port, string user, string privateKeyPem, string pinnedHostKeySha256, CancellationToken cancellationToken)
+        string host, int port, string user, string privateKeyPem, string pinnedHostKeySha256, CancellationToken cancellationToken,
+        RemoteShellOptions? options = null)
     {
         var expected = NormaliseFingerprint(pinnedHostKeySha256);
-        return ConnectWithPemAsync(host, port, user, privateKeyPem, _ => expected, cancellationToken);
+        return ConnectWithPemAsync(host, port, user, privateKeyPem, _ => expected, options ?? RemoteShellOptions.Default, cancellationToken);
     }
 
     private static async Task<SshShell> ConnectWithPemAsync(
-        string host, int port, string user, string privateKeyPem, Func<string, string> expectedFor, CancellationToken cancellationToken)
+        string host, int port, string user, string privateKeyPem, Func<string, string> expectedFor, RemoteShellOptions options,
+        CancellationToken cancellationToken)
     {
-        using var pem = new MemoryStream(Encoding.ASCII.GetBytes(privateKeyPem));
-        var keyFile = new PrivateKeyFile(pem);
-        var info = new ConnectionInfo(host, port, user, new PrivateKeyAuthenticationMethod(user, keyFile))
-        {
-            Timeout = TimeSpan.FromSeconds(15),
-        };
-        var client = new SshClient(info) { KeepAliveInterval = TimeSpan.FromSeconds(10) };
-        string? received = null;
-        string? expected = null;
-        client.HostKeyReceived += (_, e) =>
-        {
-            received = NormaliseFingerprint(e.FingerPrintSHA256);
-            expected = expectedFor(received);
-            e.CanTrust = string.Equals(received, expected, StringComparison.Ordinal);
-        };
         var endpoint = $"{host}:{port}";
-        try
+        // Every reconnection pins the same host key: a guest re-created behind the same address is refused.
+        async Task<SshClient> Connect(CancellationToken ct)
         {
-            await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            using var pem = new MemoryStream(Encoding.ASCII.GetBytes(privateKeyPem));
+            var keyFile = new PrivateKeyFile(pem);
+            var info = new ConnectionInfo(host, port, user, new PrivateKeyAuthenticationMethod(user, keyFile))
+            {
+                Timeout = TimeSpan.FromSeconds(15),
+            };
+            var client = new SshClient(info) { KeepAliveInterval = TimeSpan.FromSeconds(10) };
+            string? received = null;
+            string? expected = null;
+            client.HostKeyReceived += (_, e) =>
+            {
+                received = NormaliseFingerprint(e.FingerPrintSHA256);
+                expected = expectedFor(received);
+                e.CanTrust = string.Equals(received, expected, StringComparison.Ordinal);
+            };
+            try
+            {
+                await client.ConnectAsync(ct).ConfigureAwait(false);
+                return client;
+            }
+            catch (SshConnectionException) when (received is not null && expected is not null && received != expected)
+            {
+                client.Dispose();
+                throw new HostKeyMismatchException(endpoint, expected, received);
+            }
+            catch
+            {
+                client.Dispose();
+                throw;
+            }
         }
-        catch (SshConnectionException) when (received is not null && expected is not null && received != expected)
-        {
-            client.Dispose();
-            throw new HostKeyMismatchException(endpoint, expected, received);
-        }
-        catch
-        {
-            client.Dispose();
-            throw;
-        }
-        return new SshShell(client, endpoint);
+        return new SshShell(await Connect(cancellationToken).ConfigureAwait(false), Connect, endpoint, options);
     }
+
+    /// <summary>Dropped connections re-established so far.</summary>
+    public int Reconnections => Volatile.Read(ref _reconnects);
 
     public async Task<CommandResult> RunAsync(string command, CancellationToken cancellationToken)
     {
-        using var cmd = _client.CreateCommand(command);
-        await cmd.ExecuteAsync(cancellationToken).ConfigureAwait(false);
-        return new CommandResult(cmd.ExitStatus ?? -1, cmd.Result, cmd.Error);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.CommandTimeout);
+        while (true)
+        {
+            SshClient? client = null;
+            try
+            {
+                client = await ConnectedClientAsync(timeout.Token, cancellationToken).ConfigureAwait(false);
+                using var cmd = client.CreateCommand(command);
+                await cmd.ExecuteAsync(timeout.Token).ConfigureAwait(false);
+                // A connection that drops mid-command closes the channel without an exit status.
+                if (cmd.ExitStatus is not null || client.IsConnected) return new CommandResult(cmd.ExitStatus ?? -1, cmd.Result, cmd.Error);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw TimedOut(command);
+            }
+            catch (Exception e) when (e is SshConnectionException or SocketException or ObjectDisposedException && client is { IsConnected: false })
+            {
+                // Sent again on the next connection, within the reconnect budget. A command that had run before the drop
+                // runs twice, so guest commands must be safe to repeat.
+            }
+        }
     }
 
     public async IAsyncEnumerable<string> StreamLinesAsync(
         string command, ChannelReader<string> input, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var cmd = _client.CreateCommand(command);
+        var client = await ConnectedClientAsync(cancellationToken, cancellationToken).ConfigureAwait(false);
+        using var cmd = client.CreateCommand(command);
         var running = cmd.ExecuteAsync(cancellationToken);
         _ = ForwardInputAsync(cmd.CreateInputStream(), input, cancellationToken);
         var lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -108,7 +151,7 @@ public sealed class SshShell : IRemoteShell
             }
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-        await foreach (var line in ReadUntilCancelled(lines.Reader, cancellationToken).ConfigureAwait(false))
+        await foreach (var line in ReadUntilCancelled(lines.Reader, _options.CommandTimeout, cancellationToken).ConfigureAwait(false))
         {
             yield return line;
         }
@@ -150,14 +193,18 @@ public sealed class SshShell : IRemoteShell
         }
     }
 
-    private static async IAsyncEnumerable<string> ReadUntilCancelled(ChannelReader<string> reader, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Lines until the stream ends, is cancelled, or stays silent for <paramref name="silence"/> (the consumer sees an early end).</summary>
+    private static async IAsyncEnumerable<string> ReadUntilCancelled(
+        ChannelReader<string> reader, TimeSpan silence, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         while (true)
         {
             bool more;
             try
             {
-                more = await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+                using var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                quiet.CancelAfter(silence);
+                more = await reader.WaitToReadAsync(quiet.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -174,9 +221,54 @@ public sealed class SshShell : IRemoteShell
 
     public override string ToString() => $"ssh {_endpoint}";
 
+    /// <summary>The live client, reconnected first when the connection has dropped and the budget allows.</summary>
+    private async Task<SshClient> ConnectedClientAsync(CancellationToken timeout, CancellationToken cancellationToken)
+    {
+        var client = Volatile.Read(ref _client);
+        if (client.IsConnected) return client;
+        await _reconnecting.WaitAsync(timeout).ConfigureAwait(false);
+        try
+        {
+            // Another caller may have reconnected while this one waited.
+            if (_client.IsConnected) return _client;
+            if (_reconnects >= _options.Reconnects)
+            {
+                throw new GuestUnreachableException(
+                    $"{this}: the SSH connection dropped again after {_reconnects} reconnection(s) (HARNESS_SSH_RECONNECTS={_options.Reconnects}); the guest is unreachable.");
+            }
+            try
+            {
+                var fresh = await _connect(timeout).ConfigureAwait(false);
+                _reconnects++;
+                _client.Dispose();
+                _client = fresh;
+                return fresh;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new GuestUnreachableException($"{this}: the SSH connection dropped and could not be re-established within {Seconds} s.");
+            }
+            catch (Exception e) when (e is SshException or SocketException)
+            {
+                throw new GuestUnreachableException($"{this}: the SSH connection dropped and could not be re-established ({e.Message}).", e);
+            }
+        }
+        finally
+        {
+            _reconnecting.Release();
+        }
+    }
+
+    private GuestUnreachableException TimedOut(string command) =>
+        new($"{this}: a command did not finish within {Seconds} s (HARNESS_COMMAND_TIMEOUT_SECONDS); the guest may be paused or cut off: " +
+            (command.Length > 60 ? command[..60] + "…" : command));
+
+    private string Seconds => _options.CommandTimeout.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture);
+
     public ValueTask DisposeAsync()
     {
         _client.Dispose();
+        _reconnecting.Dispose();
         return ValueTask.CompletedTask;
     }
 
@@ -186,24 +278,4 @@ public sealed class SshShell : IRemoteShell
         if (f.StartsWith("SHA256:", StringComparison.Ordinal)) f = f["SHA256:".Length..];
         return f.TrimEnd('=');
     }
-}
-
-/// <summary>The host key a trust-on-first-use connection pinned; one instance per guest and run.</summary>
-public sealed class HostKeyTrust
-{
-    private readonly Lock _gate = new();
-
-    /// <summary>OpenSSH SHA256 fingerprint (no prefix, no padding) seen first, or null before any connection.</summary>
-    public string? Fingerprint { get; private set; }
-
-    internal string PinOrGet(string received)
-    {
-        lock (_gate)
-        {
-            Fingerprint ??= received;
-            return Fingerprint;
-        }
-    }
-
-    public override string ToString() => Fingerprint is null ? "host key not seen yet" : $"host key SHA256:{Fingerprint}";
 }

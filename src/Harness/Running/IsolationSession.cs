@@ -5,7 +5,6 @@ using Harness.Remote;
 using Harness.Reporting;
 using Harness.Scenarios;
 using Harness.Testbeds;
-using Harness.Testbeds.Docker;
 
 namespace Harness.Running;
 
@@ -21,7 +20,8 @@ public sealed class IsolationSession : IAsyncDisposable
     private readonly ProgressSink _progress;
     private readonly System.Diagnostics.Stopwatch _wall;
     private readonly TeardownOnExit _onExit;
-    private int _disposed;
+    private readonly Lazy<Task> _teardown;
+    private readonly Lock _saving = new();
 
     private IsolationSession(HarnessOptions options, ITestbed testbed, SshKeyPair key, ProgressSink progress, RunRecord record, string outputFolder, System.Diagnostics.Stopwatch wall)
     {
@@ -33,7 +33,9 @@ public sealed class IsolationSession : IAsyncDisposable
         OutputFolder = outputFolder;
         _wall = wall;
         _runner = new ScenarioRunner(testbed, options, progress);
-        _onExit = new TeardownOnExit(() => DisposeAsync().AsTask());
+        // A signal and DisposeAsync may come at once: both wait for the one teardown.
+        _teardown = new Lazy<Task>(TeardownAsync, LazyThreadSafetyMode.ExecutionAndPublication);
+        _onExit = new TeardownOnExit(() => _teardown.Value, report: progress);
     }
 
     public HarnessOptions Options { get; }
@@ -50,7 +52,11 @@ public sealed class IsolationSession : IAsyncDisposable
     public static string NewRunId() =>
         DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..6];
 
-    public static async Task<IsolationSession> StartAsync(HarnessOptions options, ProgressSink progress, CancellationToken cancellationToken)
+    public static Task<IsolationSession> StartAsync(HarnessOptions options, ProgressSink progress, CancellationToken cancellationToken) =>
+        StartAsync(options, Backends.Named(options.Backend), progress, cancellationToken);
+
+    internal static async Task<IsolationSession> StartAsync(
+        HarnessOptions options, ITestbedBackend backend, ProgressSink progress, CancellationToken cancellationToken)
     {
         progress = NeverThrowing(progress);
         var wall = System.Diagnostics.Stopwatch.StartNew();
@@ -58,17 +64,17 @@ public sealed class IsolationSession : IAsyncDisposable
         var key = SshKeyPair.Create($"harness-{runId}");
         try
         {
-            progress($"run {runId}: provisioning {options.GuestCount} guests on the {options.Backend.ToString().ToLowerInvariant()} testbed");
+            progress($"run {runId}: provisioning {options.GuestCount} guests on the {backend.Name} testbed");
             ITestbed testbed;
             // A stop signal during provisioning cancels it; each backend removes what it had created when it throws.
             using (var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
-                var provisioning = ProvisionAsync(options, runId, key, progress, stop.Token);
+                var provisioning = backend.CreateAsync(new TestbedRequest(options, runId, key, progress), stop.Token);
                 using (new TeardownOnExit(async () =>
                        {
                            await stop.CancelAsync().ConfigureAwait(false);
                            await (await provisioning.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
-                       }))
+                       }, report: progress))
                 {
                     testbed = await provisioning.ConfigureAwait(false);
                 }
@@ -83,8 +89,25 @@ public sealed class IsolationSession : IAsyncDisposable
                 Settings = Describe(options),
             };
             var session = new IsolationSession(options, testbed, key, progress, record, folder, wall);
-            facts["loadGeneratorVersion"] = await session._runner.GeneratorVersionAsync(cancellationToken).ConfigureAwait(false);
-            record.Save(session.ResultsPath);
+            try
+            {
+                facts["loadGeneratorVersion"] = await session._runner.GeneratorVersionAsync(cancellationToken).ConfigureAwait(false);
+                session.SaveResults();
+            }
+            catch (Exception e)
+            {
+                // An output folder that cannot be written must not leave the guests running.
+                progress($"run {runId}: results cannot be written ({e.Message}); tearing down");
+                try
+                {
+                    await session.DisposeAsync().ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    // The same folder fails the teardown's own save; the guests are gone by then, and the first error says why.
+                }
+                throw;
+            }
             progress($"run {runId}: results in {session.ResultsPath}");
             return session;
         }
@@ -93,6 +116,12 @@ public sealed class IsolationSession : IAsyncDisposable
             key.Dispose();
             throw;
         }
+    }
+
+    /// <summary>One save at a time: a scenario's end and a teardown on a signal may both write the record.</summary>
+    internal void SaveResults()
+    {
+        lock (_saving) Record.Save(ResultsPath);
     }
 
     /// <summary>
@@ -111,17 +140,6 @@ public sealed class IsolationSession : IAsyncDisposable
         }
     };
 
-    private static async Task<ITestbed> ProvisionAsync(
-        HarnessOptions options, string runId, SshKeyPair key, ProgressSink progress, CancellationToken cancellationToken) =>
-        options.Backend switch
-        {
-            BackendKind.Proxmox => await Testbeds.Proxmox.ProxmoxTestbed.CreateAsync(
-                options.Pve!, options.GuestCount, runId, key, progress, cancellationToken).ConfigureAwait(false),
-            BackendKind.Static => await Testbeds.Static.StaticTestbed.CreateAsync(
-                options.Static!, options.GuestCount, runId, progress, cancellationToken).ConfigureAwait(false),
-            _ => await DockerTestbed.CreateAsync(options, runId, key, progress, cancellationToken).ConfigureAwait(false),
-        };
-
     public async Task<ScenarioResult> RunAsync(Scenario scenario, CancellationToken cancellationToken)
     {
         if (Broken is not null) throw new GuestFailedException($"not run: {Broken}");
@@ -134,14 +152,14 @@ public sealed class IsolationSession : IAsyncDisposable
         }
         catch (Exception e)
         {
-            if (e is GuestFailedException) Broken = $"the testbed broke in {scenario.Name}: {e.Message}";
+            if (e is GuestFailedException or GuestUnreachableException) Broken = $"the testbed broke in {scenario.Name}: {e.Message}";
             Record.AddError(scenario.Name, scenario.DisplayName, started, DateTimeOffset.UtcNow - started,
                 e is OperationCanceledException ? "cancelled" : "error", e.Message);
             throw;
         }
         finally
         {
-            Record.Save(ResultsPath);
+            SaveResults();
         }
     }
 
@@ -172,7 +190,7 @@ public sealed class IsolationSession : IAsyncDisposable
 
     private static Dictionary<string, string> Describe(HarnessOptions o) => new()
     {
-        ["backend"] = o.Backend.ToString().ToLowerInvariant(),
+        ["backend"] = o.Backend,
         ["guestCpus"] = o.GuestCpus.ToString(CultureInfo.InvariantCulture),
         ["guestMemoryMiB"] = o.GuestMemoryMiB.ToString(CultureInfo.InvariantCulture),
         ["guestImage"] = o.GuestImage,
@@ -194,9 +212,11 @@ public sealed class IsolationSession : IAsyncDisposable
         ["maxInvalidRows"] = o.MaxInvalidRows.ToString(CultureInfo.InvariantCulture),
     };
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Tears down once; every caller (and a stop signal) waits for that one teardown.</summary>
+    public ValueTask DisposeAsync() => new(_teardown.Value);
+
+    private async Task TeardownAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _onExit.Dispose();
         _progress("tearing down the testbed");
         try
@@ -209,17 +229,22 @@ public sealed class IsolationSession : IAsyncDisposable
             _key.Dispose();
             Record.FinishedAt = DateTimeOffset.UtcNow;
             Record.WallSeconds = _wall.Elapsed.TotalSeconds;
-            Record.Save(ResultsPath);
-            File.WriteAllText(Path.Combine(OutputFolder, "summary.txt"), Summary());
-            try
-            {
-                await RunReports.WriteAllAsync(Record, OutputFolder, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                // The results file is the record; a report that cannot be drawn must not hide it.
-                _progress($"reports not written: {e.Message}");
-            }
+            await WriteRecordsAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task WriteRecordsAsync()
+    {
+        SaveResults();
+        await File.WriteAllTextAsync(Path.Combine(OutputFolder, "summary.txt"), Summary()).ConfigureAwait(false);
+        try
+        {
+            await RunReports.WriteAllAsync(Record, OutputFolder, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // The results file is the record; a report that cannot be drawn must not hide it.
+            _progress($"reports not written: {e.Message}");
         }
     }
 }

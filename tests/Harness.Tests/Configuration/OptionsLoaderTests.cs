@@ -1,4 +1,7 @@
+using System.Text.RegularExpressions;
 using Harness.Configuration;
+using Harness.Testbeds;
+using Harness.Testbeds.Docker;
 using Xunit;
 
 namespace Harness.Tests.Configuration;
@@ -14,7 +17,7 @@ public sealed class OptionsLoaderTests
         var o = Load();
         Assert.Equal(0.4, o.GuestCpus, 3);
         Assert.Equal(1024, o.GuestMemoryMiB);
-        Assert.Equal(BackendKind.Docker, o.Backend);
+        Assert.Equal("docker", o.Backend);
         Assert.Equal(5, o.CpuTolerance);
         Assert.Equal(TimeSpan.FromSeconds(1), o.SampleInterval);
     }
@@ -56,16 +59,69 @@ public sealed class OptionsLoaderTests
         Assert.Equal(2, e.Problems.Count);
     }
 
+    [Theory]
+    [InlineData("HARNESS_PVE_NODE", "pve1")]
+    [InlineData("HARNESS_STATIC_FILES", "guests.json")]
+    [InlineData("RUNSETTINGS_HARNESS_DOCKER_REAP_AGE", "2")]
+    public void A_typo_in_any_backends_settings_is_refused_whichever_backend_runs(string key, string value)
+    {
+        var e = Assert.Throws<HarnessConfigurationException>(() => Load((key, value)));
+        Assert.Contains($"{key}: unknown setting", e.Message);
+    }
+
+    [Theory]
+    [InlineData("RUNSETTINGS_HARNESS_STATIC_SSH_KEY")]
+    [InlineData("RUNSETTINGS_HARNESS_PVE_TOKEN_SECRET")]
+    public void A_secret_in_runsettings_is_refused_without_echoing_it(string key)
+    {
+        var e = Assert.Throws<HarnessConfigurationException>(() => Load((key, "s3cr3t-value")));
+        Assert.Contains("read from the environment only", e.Message);
+        Assert.DoesNotContain("s3cr3t-value", e.Message);
+    }
+
     [Fact]
-    public void Every_setting_is_in_runsettings_xml_and_the_readme()
+    public void The_configured_backend_loads_its_own_settings_in_the_same_pass()
+    {
+        var e = Assert.Throws<HarnessConfigurationException>(() => Load(("HARNESS_BACKEND", "proxmox"), ("HARNESS_WINDOW_SECONDS", "0")));
+        Assert.Contains(e.Problems, p => p.StartsWith("HARNESS_WINDOW_SECONDS", StringComparison.Ordinal));
+        Assert.Contains(e.Problems, p => p.StartsWith("HARNESS_PVE_URL: missing", StringComparison.Ordinal));
+        Assert.Equal(TimeSpan.FromHours(2), Assert.IsType<DockerSettings>(Load(("HARNESS_DOCKER_REAP_AGE_HOURS", "2")).BackendSettings).ReapAge);
+    }
+
+    /// <summary>Every table the registry knows is documented where its module says, and runsettings.xml names only known settings.</summary>
+    [Fact]
+    public void Every_setting_is_documented_and_runsettings_xml_and_the_readme_agree_with_the_code()
     {
         var root = OptionsLoader.RepositoryRoot()!;
         var runsettings = File.ReadAllText(Path.Combine(root, "runsettings.xml"));
         var readme = File.ReadAllText(Path.Combine(root, "README.md"));
-        foreach (var (name, _, _) in OptionsLoader.Settings)
+        var inReadme = OptionsLoader.Settings.Concat(Backends.All.Where(b => b.SettingsDocument == "README.md").SelectMany(b => b.Settings)).ToList();
+        foreach (var (name, _, @default) in inReadme)
         {
             Assert.Contains($"<{OptionsLoader.RunSettingsPrefix}{name}>", runsettings);
-            Assert.Contains($"`{OptionsLoader.EnvPrefix}{name}`", readme);
+            Assert.Matches($@"\| `{OptionsLoader.EnvPrefix}{name}` \|[^\n]*\|", readme);
         }
+        foreach (var backend in Backends.All.Where(b => b.SettingsDocument != "README.md"))
+        {
+            var doc = File.ReadAllText(Path.Combine(root, backend.SettingsDocument));
+            Assert.All(backend.Settings, s => Assert.Contains($"`{OptionsLoader.EnvPrefix}{s.Name}`", doc));
+        }
+        var known = Backends.AllSettings.Select(s => s.Name).ToHashSet();
+        foreach (Match m in Regex.Matches(runsettings, $"<{OptionsLoader.RunSettingsPrefix}([A-Z_]+)>"))
+        {
+            Assert.Contains(m.Groups[1].Value, known);
+        }
+        foreach (Match m in Regex.Matches(readme, @"^\| `HARNESS_([A-Z_]+)` \|", RegexOptions.Multiline))
+        {
+            Assert.Contains(m.Groups[1].Value, inReadme.Select(s => s.Name));
+        }
+    }
+
+    [Fact]
+    public void Every_backend_has_a_unique_name_a_hint_and_settings_in_its_own_family()
+    {
+        Assert.Equal(Backends.All.Count, Backends.All.Select(b => b.Name).Distinct().Count());
+        Assert.Equal(Backends.AllSettings.Count(), Backends.AllSettings.Select(s => s.Name).Distinct().Count());
+        Assert.All(Backends.All, b => Assert.Contains("HARNESS_BACKEND", b.HowToUse));
     }
 }

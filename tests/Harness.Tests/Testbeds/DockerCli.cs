@@ -41,6 +41,17 @@ internal static class DockerCli
         return int.Parse(output.Split(':')[^1], CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Returns once a load generator runs in the container: the moment a scenario is really under way.</summary>
+    public static async Task WaitForLoadAsync(string container, CancellationToken ct)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(TimeSpan.FromMinutes(3));
+        while ((await RunAsync(limit.Token, "exec", container, "pgrep", "-f", "^(stress|cpulimit)")).Trim().Length == 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200), limit.Token);
+        }
+    }
+
     public static async Task<int> ContainersOfRunAsync(string runId, CancellationToken ct) =>
         (await RunAsync(ct, "ps", "-aq", "--filter", $"label={DockerEngine.RunIdLabel}={runId}"))
         .Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;

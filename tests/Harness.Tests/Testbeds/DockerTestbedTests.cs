@@ -21,7 +21,7 @@ public sealed class DockerTestbedTests
         var options = OneGuest();
         var runId = IsolationSession.NewRunId();
         using var key = SshKeyPair.Create("test");
-        var log = new List<string>();
+        var log = new SyncLog();
         var testbed = await DockerTestbed.CreateAsync(options, runId, key, log.Add, ct);
         try
         {
@@ -86,30 +86,37 @@ public sealed class DockerTestbedTests
     }
 
     [Fact]
-    public async Task Containers_of_a_killed_run_are_reaped_and_those_of_a_live_run_are_not()
+    public async Task Containers_of_a_killed_run_are_reaped_and_those_of_a_live_run_or_another_host_are_not()
     {
         var ct = TestContext.Current.CancellationToken;
         var image = OneGuest().GuestImage;
-        var dead = DockerEngine.OwnerLabels("killed-run");
+        var dead = DockerEngine.OwnerLabels("killed-run-" + Guid.NewGuid().ToString("N")[..6]);
         dead[DockerEngine.PidLabel] = DeadPid().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var live = DockerEngine.OwnerLabels("live-run-" + Guid.NewGuid().ToString("N")[..6]);
-        var orphan = new ContainerBuilder(image).WithLabel(dead).WithEntrypoint("sleep", "300").WithCleanUp(false).Build();
-        var alive = new ContainerBuilder(image).WithLabel(live).WithEntrypoint("sleep", "300").WithCleanUp(false).Build();
-        await orphan.StartAsync(ct);
-        await alive.StartAsync(ct);
+        // Another machine's run sharing this engine: its PID means nothing here, so only age may reap it.
+        var elsewhere = DockerEngine.OwnerLabels("other-host-run-" + Guid.NewGuid().ToString("N")[..6]);
+        elsewhere[DockerEngine.HostLabel] = "another-machine";
+        elsewhere[DockerEngine.PidLabel] = DeadPid().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var containers = new[] { dead, live, elsewhere }
+            .Select(labels => new ContainerBuilder(image).WithLabel(labels).WithEntrypoint("sleep", "300").WithCleanUp(false).Build())
+            .ToArray();
+        foreach (var c in containers) await c.StartAsync(ct);
         using var engine = await DockerEngine.ConnectAsync(ct);
         try
         {
-            var reaped = await engine.ReapOrphansAsync(ct);
-            Assert.Contains(reaped, r => r.Contains("killed-run"));
+            // An hour: what the lead's (or anyone's) live runs on this engine made is younger or checkably alive.
+            var reaped = await engine.ReapOrphansAsync(TimeSpan.FromHours(1), ct);
+            Assert.Contains(reaped, r => r.Contains(dead[DockerEngine.RunIdLabel]));
             Assert.DoesNotContain(reaped, r => r.Contains(live[DockerEngine.RunIdLabel]));
-            Assert.NotNull(await engine.NotRunningReasonAsync(orphan.Id, ct));
-            Assert.Null(await engine.NotRunningReasonAsync(alive.Id, ct));
+            Assert.DoesNotContain(reaped, r => r.Contains(elsewhere[DockerEngine.RunIdLabel]));
+            Assert.NotNull(await engine.NotRunningReasonAsync(containers[0].Id, ct));
+            Assert.Null(await engine.NotRunningReasonAsync(containers[1].Id, ct));
+            Assert.Null(await engine.NotRunningReasonAsync(containers[2].Id, ct));
+
         }
         finally
         {
-            await engine.RemoveAsync(orphan.Id, CancellationToken.None);
-            await engine.RemoveAsync(alive.Id, CancellationToken.None);
+            foreach (var c in containers) await engine.RemoveAsync(c.Id, CancellationToken.None);
         }
     }
 

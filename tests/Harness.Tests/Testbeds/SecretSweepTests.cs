@@ -1,36 +1,40 @@
 using System.Text;
 using Harness.Configuration;
+using Harness.Pve;
 using Harness.Remote;
 using Harness.Running;
 using Harness.Scenarios;
+using Harness.Testbeds;
 using Harness.Testbeds.Docker;
+using Harness.Testbeds.Proxmox;
+using Harness.Tests.Pve;
 using Xunit;
 
 namespace Harness.Tests.Testbeds;
 
 /// <summary>
-/// A whole run with a planted SSH private key and a planted PVE token secret in its settings: neither may show up
-/// in the progress log, the test output, any file the run writes (results, reports, summary) or an exception.
-/// The guest is a real container that trusts the planted key, driven through the static backend, so the key is
-/// really used for every SSH session of the run.
+/// Runs with planted secrets, each where it is really used, and searched for in the progress log, the test output,
+/// every file the run writes (results, reports, summary) and every exception: an SSH private key that a real
+/// container trusts, driven through the static backend; and a PVE token read by the Proxmox backend from the
+/// environment and sent with every call to the (loopback) fake PVE server — plus the settings mistakes that would
+/// otherwise carry it into a message.
 /// </summary>
 [Collection(DockerCollection.Name)]
 public sealed class SecretSweepTests : IDisposable
 {
-    private const string PlantedTokenSecret = "0badc0de-5ec2-4e7a-9d1d-5ec2e75ec2e7";
     private readonly string _output = Directory.CreateTempSubdirectory("harness-secrets-").FullName;
 
     [Fact]
-    public async Task A_planted_key_and_token_appear_in_no_log_report_result_or_exception()
+    public async Task A_planted_key_appears_in_no_log_report_result_or_exception()
     {
         var ct = TestContext.Current.CancellationToken;
         using var planted = SshKeyPair.Create("planted");
         var pem = planted.PrivateKeyPem();
-        var log = new StringBuilder();
+        var log = new SyncLog();
 
         // The guest: a real container trusting the planted key.
         var guestOptions = DockerCli.OneGuest();
-        await using var guest = await DockerTestbed.CreateAsync(guestOptions, IsolationSession.NewRunId(), planted, m => log.AppendLine(m), ct);
+        await using var guest = await DockerTestbed.CreateAsync(guestOptions, IsolationSession.NewRunId(), planted, log.Add, ct);
         var container = DockerCli.ContainerName(guest.Guests[0].Identity);
         var port = await DockerCli.PublishedSshPortAsync(guest.Guests[0].Identity, ct);
         var hostKey = (await DockerCli.RunAsync(ct, "exec", container, "ssh-keygen", "-l", "-E", "sha256", "-f", "/etc/ssh/ssh_host_ed25519_key.pub")).Split(' ')[1];
@@ -43,7 +47,6 @@ public sealed class SecretSweepTests : IDisposable
             ["HARNESS_BACKEND"] = "static",
             ["HARNESS_STATIC_FILE"] = file,
             ["HARNESS_STATIC_SSH_KEY"] = pem,
-            ["HARNESS_PVE_TOKEN_SECRET"] = PlantedTokenSecret,
             ["HARNESS_OUTPUT_DIR"] = Path.Combine(_output, "runs"),
             ["HARNESS_WINDOW_SECONDS"] = "1",
             ["HARNESS_REPETITIONS"] = "3",
@@ -54,10 +57,10 @@ public sealed class SecretSweepTests : IDisposable
         var options = OptionsLoader.Load(env, Environment.ProcessorCount) with { GuestCount = 1 };
 
         var errors = new StringBuilder();
-        await using (var session = await IsolationSession.StartAsync(options, m => log.AppendLine(m), ct))
+        await using (var session = await IsolationSession.StartAsync(options, log.Add, ct))
         {
             var result = await session.RunAsync(new Scenario("planted", [new GuestLoad("S1", 30, 40)]), ct);
-            log.AppendLine(result.Verdict.ToTable());
+            log.Add(result.Verdict.ToTable());
             // A failure path too: a scenario the guest cannot run (RAM below its idle use) throws with its message.
             errors.AppendLine((await Assert.ThrowsAsync<ScenarioNotRunnableException>(() =>
                 session.RunAsync(new Scenario("too-small", [new GuestLoad("S1", 10, 0.1)]), ct))).ToString());
@@ -66,7 +69,6 @@ public sealed class SecretSweepTests : IDisposable
         var wrongKey = await Assert.ThrowsAsync<HostKeyMismatchException>(() =>
             SshShell.ConnectAsync("127.0.0.1", port, "root", pem, "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", ct));
         errors.AppendLine(wrongKey.ToString());
-        Assert.NotEqual(0, errors.Length);
 
         var files = Directory.EnumerateFiles(_output, "*", SearchOption.AllDirectories)
             .Where(f => f != file && !f.EndsWith(".png", StringComparison.Ordinal))
@@ -75,21 +77,101 @@ public sealed class SecretSweepTests : IDisposable
         Assert.Contains(files, f => f.EndsWith("report.md", StringComparison.Ordinal));
         TestContext.Current.TestOutputHelper?.WriteLine(log.ToString());
 
-        // The PEM's body lines and the token, each searched for on its own: a partial leak is a leak.
+        // The PEM's body lines, each searched for on its own: a partial leak is a leak.
         var needles = pem.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Where(l => !l.StartsWith("-----", StringComparison.Ordinal))
-            .Append(PlantedTokenSecret)
             .ToArray();
-        var haystacks = files.Select(f => (Name: f, Text: File.ReadAllText(f)))
-            .Append(("progress log", log.ToString()))
-            .Append(("exceptions", errors.ToString()));
-        foreach (var (name, text) in haystacks)
+        AssertNowhere(needles, files, ("progress log", log.ToString()), ("exceptions", errors.ToString()));
+    }
+
+    [Fact]
+    public async Task A_planted_pve_token_appears_in_no_log_result_or_exception_of_a_proxmox_run()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var fake = await FakePveServer.StartAsync();
+        var env = new Dictionary<string, string>
+        {
+            ["HARNESS_BACKEND"] = "proxmox",
+            ["HARNESS_PVE_URL"] = fake.Url.ToString(),
+            ["HARNESS_PVE_NODES"] = "pve1",
+            ["HARNESS_PVE_TOKEN_ID"] = FakePveServer.TokenId,
+            ["HARNESS_PVE_TOKEN_SECRET"] = FakePveServer.TokenSecret, // the planted token: the fake refuses any other
+            ["HARNESS_PVE_FINGERPRINT"] = fake.Fingerprint,
+            ["HARNESS_PVE_TEMPLATE"] = FakePveServer.TemplateId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["HARNESS_OUTPUT_DIR"] = Path.Combine(_output, "runs"),
+        };
+        var log = new SyncLog();
+        var errors = new StringBuilder();
+        var options = OptionsLoader.Load(env, Environment.ProcessorCount) with { GuestCount = 2 };
+        var backend = new LoopbackProxmox();
+        await using (var session = await IsolationSession.StartAsync(options, backend, log.Add, ct))
+        {
+            // The fake accepts no other token: guests exist only because the planted one was sent.
+            Assert.Equal(2, fake.Guests.Values.Count(g => !g.Template));
+        }
+
+        // A refused token, and the settings mistakes that would carry it into a message.
+        var refused = options with { BackendSettings = Assert.IsType<PveOptions>(options.BackendSettings) with { TokenSecret = "0badc0de-0000-0000-0000-000000000000" } };
+        errors.AppendLine((await Assert.ThrowsAnyAsync<Exception>(() => IsolationSession.StartAsync(refused, backend, log.Add, ct))).ToString());
+        foreach (var (key, value) in new[]
+                 {
+                     ("HARNESS_PVE_TOKEN_ID", $"{FakePveServer.TokenId}={FakePveServer.TokenSecret}"),
+                     ("HARNESS_PVE_TOKEN_SECRET", $"{FakePveServer.TokenId}={FakePveServer.TokenSecret}"),
+                     ("HARNESS_PVE_URL", $"https://root:{FakePveServer.TokenSecret}@127.0.0.1:8006"),
+                     ("RUNSETTINGS_HARNESS_PVE_TOKEN_SECRET", FakePveServer.TokenSecret),
+                 })
+        {
+            var bad = new Dictionary<string, string>(env) { [key] = value };
+            errors.AppendLine(Assert.Throws<HarnessConfigurationException>(() => OptionsLoader.Load(bad, Environment.ProcessorCount)).ToString());
+        }
+
+        var files = Directory.EnumerateFiles(_output, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".png", StringComparison.Ordinal)).ToArray();
+        Assert.Contains(files, f => f.EndsWith("results.json", StringComparison.Ordinal));
+        TestContext.Current.TestOutputHelper?.WriteLine(log.ToString());
+        AssertNowhere([FakePveServer.TokenSecret], files, ("progress log", log.ToString()), ("exceptions", errors.ToString()),
+            ("settings", options.ToString() + options.BackendSettings));
+    }
+
+    private static void AssertNowhere(IReadOnlyList<string> needles, IEnumerable<string> files, params (string Name, string Text)[] texts)
+    {
+        foreach (var (name, text) in files.Select(f => (f, File.ReadAllText(f))).Concat(texts))
         {
             foreach (var needle in needles)
             {
                 Assert.False(text.Contains(needle, StringComparison.Ordinal), $"a planted secret leaked into {name}");
             }
         }
+    }
+
+    /// <summary>The Proxmox backend with its settings and API client as loaded, and guests that need no SSH.</summary>
+    private sealed class LoopbackProxmox : TestbedBackend<PveOptions>
+    {
+        public override string Name => "proxmox";
+
+        public override string HowToUse => "tests only";
+
+        public override PveOptions Load(SettingsReader settings) => ProxmoxSettings.Load(settings);
+
+        public override async Task<ITestbed> CreateAsync(PveOptions? settings, TestbedRequest request, CancellationToken cancellationToken)
+        {
+            var pve = settings! with { PollInterval = TimeSpan.FromMilliseconds(5) };
+            var client = PveClient.Create(pve, m => request.Progress("PVE: " + m));
+            return await ProxmoxTestbed.CreateAsync(pve, request.Options.GuestCount, request.RunId, request.Key, client,
+                (_, _, _, _) => Task.FromResult<(IRemoteShell, string?)>((new SilentShell(), "fakehostkey")), request.Progress, cancellationToken);
+        }
+    }
+
+    private sealed class SilentShell : IRemoteShell
+    {
+        public Task<CommandResult> RunAsync(string command, CancellationToken cancellationToken) => Task.FromResult(new CommandResult(0, "", ""));
+
+        public async IAsyncEnumerable<string> StreamLinesAsync(string command, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await Task.CompletedTask;
+            yield break;
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
     public void Dispose() => Directory.Delete(_output, recursive: true);

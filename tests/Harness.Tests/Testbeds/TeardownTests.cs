@@ -87,9 +87,10 @@ public sealed class TeardownTests : IDisposable
         try
         {
             using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            cancel.CancelAfter(TimeSpan.FromSeconds(12));
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-                session.RunAsync(new Scenario("cancelled", [new GuestLoad("S1", 50, 40)]), cancel.Token));
+            var running = session.RunAsync(new Scenario("cancelled", [new GuestLoad("S1", 50, 40)]), cancel.Token);
+            await DockerCli.WaitForLoadAsync($"harness-{runId}-s1", ct);
+            await cancel.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
             Assert.Equal("cancelled", Assert.Single(session.Record.Scenarios).Outcome);
         }
         finally
@@ -109,7 +110,7 @@ public sealed class TeardownTests : IDisposable
         try
         {
             var running = session.RunAsync(new Scenario("dies", [new GuestLoad("S1", 50, 40)]), ct);
-            await Task.Delay(TimeSpan.FromSeconds(8), ct);
+            await DockerCli.WaitForLoadAsync($"harness-{runId}-s1", ct);
             using (var kill = Process.Start("docker", ["kill", $"harness-{runId}-s1"])!) await kill.WaitForExitAsync(ct);
 
             var died = await Assert.ThrowsAsync<GuestFailedException>(() => running);

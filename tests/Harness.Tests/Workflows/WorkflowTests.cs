@@ -27,6 +27,16 @@ public sealed partial class WorkflowTests
     }
 
     [Fact]
+    public void Ci_reports_the_suites_run_never_the_negative_controls()
+    {
+        // The control writes below <output>/negative-control/<run-id>/, one level deeper than any */results.json.
+        Assert.Equal("negative-control", Harness.Fixtures.NegativeControlFixture.RunFolder);
+        var find = Assert.Single(Steps(Load("ci.yml")), s => Text(s, "id") == "run");
+        Assert.Contains("artifacts/runs/*/results.json", Text(find, "run"));
+        Assert.Contains("/*/results.json", File.ReadAllText(Path.Combine(Root, "ci", "run-scenarios.sh")));
+    }
+
+    [Fact]
     public void Nightly_runs_on_the_self_hosted_testbed_one_run_at_a_time()
     {
         var nightly = Load("nightly.yml");

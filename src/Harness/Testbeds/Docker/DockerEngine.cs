@@ -80,10 +80,11 @@ public sealed class DockerEngine : IDisposable
     }
 
     /// <summary>
-    /// Removes containers a harness run left behind: its owning process is gone from this host (killed run).
-    /// Containers of a run that is still alive are left alone, so two runs on one machine do not reap each other.
+    /// Removes containers a harness run left behind: on this host, boot and PID namespace those whose owning process
+    /// is gone (a killed run); anyone else's only when older than <paramref name="reapAge"/>, so that two runs sharing
+    /// one engine never remove each other's live guests.
     /// </summary>
-    public async Task<IReadOnlyList<string>> ReapOrphansAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> ReapOrphansAsync(TimeSpan reapAge, CancellationToken cancellationToken)
     {
         var containers = await _client.Containers.ListContainersAsync(new ContainersListParameters
         {
@@ -97,9 +98,8 @@ public sealed class DockerEngine : IDisposable
         var reaped = new List<string>();
         foreach (var c in containers)
         {
-            if (IsOwnerAlive(c.Labels)) continue;
-            await _client.Containers.RemoveContainerAsync(c.ID, new ContainerRemoveParameters { Force = true }, cancellationToken)
-                .ConfigureAwait(false);
+            if (!ContainerOwner.Current.MayReap(c.Labels, c.Created.ToUniversalTime(), DateTime.UtcNow, reapAge, ContainerOwner.StartTimeOf)) continue;
+            await RemoveAsync(c.ID, cancellationToken).ConfigureAwait(false);
             reaped.Add($"{string.Join(",", c.Names).TrimStart('/')} (run {(c.Labels.TryGetValue(RunIdLabel, out var run) ? run : "?")})");
         }
         return reaped;
@@ -130,6 +130,10 @@ public sealed class DockerEngine : IDisposable
         catch (DockerContainerNotFoundException)
         {
         }
+        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict)
+        {
+            // Another reaper (or the run's own teardown) is removing it already.
+        }
     }
 
     /// <summary>Null while the container runs; otherwise its state, e.g. "exited (137), OOMKilled".</summary>
@@ -148,28 +152,8 @@ public sealed class DockerEngine : IDisposable
         }
     }
 
-    public static Dictionary<string, string> OwnerLabels(string runId) => new()
-    {
-        [OwnerLabel] = OwnerValue,
-        [RunIdLabel] = runId,
-        [PidLabel] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        [HostLabel] = Environment.MachineName,
-    };
-
-    internal static bool IsOwnerAlive(IDictionary<string, string> labels)
-    {
-        if (!labels.TryGetValue(HostLabel, out var host) || host != Environment.MachineName) return false;
-        if (!labels.TryGetValue(PidLabel, out var pidText) || !int.TryParse(pidText, out var pid)) return false;
-        try
-        {
-            using var p = System.Diagnostics.Process.GetProcessById(pid);
-            return !p.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
+    public static Dictionary<string, string> OwnerLabels(string runId) =>
+        new(ContainerOwner.Current.Labels()) { [OwnerLabel] = OwnerValue, [RunIdLabel] = runId };
 
     private static string DefaultEndpoint() =>
         Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } h ? h : "unix:///var/run/docker.sock";

@@ -40,7 +40,7 @@ public sealed class DockerTestbed : ITestbed
         var guests = new List<IGuest>();
         try
         {
-            var reaped = await engine.ReapOrphansAsync(cancellationToken).ConfigureAwait(false);
+            var reaped = await engine.ReapOrphansAsync((options.BackendSettings as DockerSettings ?? DockerSettings.Default).ReapAge, cancellationToken).ConfigureAwait(false);
             foreach (var r in reaped) progress($"removed container left by an earlier run: {r}");
 
             var imageId = await GuestImage.EnsureAsync(engine, options.GuestImage, progress, cancellationToken).ConfigureAwait(false);
@@ -103,7 +103,7 @@ public sealed class DockerTestbed : ITestbed
                 .ConfigureAwait(false);
             var hostKey = fp.Stdout.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(t => t.StartsWith("SHA256:", StringComparison.Ordinal))
                 ?? throw new InvalidOperationException($"guest {name}: could not read its SSH host key ({fp.Stderr.Trim()})");
-            var shell = await SshShell.ConnectAsync("127.0.0.1", container.GetMappedPublicPort(22), "root", key, hostKey, cancellationToken)
+            var shell = await SshShell.ConnectAsync("127.0.0.1", container.GetMappedPublicPort(22), "root", key, hostKey, cancellationToken, options.Remote)
                 .ConfigureAwait(false);
             return new DockerGuest(name, container, engine, allocation, shell);
         }

@@ -32,10 +32,10 @@ public sealed record StaticTestbedOptions(IReadOnlyList<StaticGuestSpec> Guests,
     public const string FileVariable = "HARNESS_STATIC_FILE";
     public const string KeyVariable = "HARNESS_STATIC_SSH_KEY";
 
-    public static readonly IReadOnlyList<(string Name, string Meaning, string Default)> Settings =
+    public static readonly IReadOnlyList<Setting> Settings =
     [
-        ("STATIC_FILE", "JSON file listing existing guests: host, port, user, cpus, memoryMiB, hostKey (SHA256:...)", "(required for the static backend)"),
-        ("STATIC_SSH_KEY", "PEM private key those guests trust (environment only, never printed)", "(required for the static backend)"),
+        new("STATIC_FILE", "JSON file listing existing guests: host, port, user, cpus, memoryMiB, hostKey (SHA256:...)", "(required for the static backend)"),
+        new("STATIC_SSH_KEY", "PEM private key those guests trust (environment only, never printed)", "(required for the static backend)", Secret: true),
     ];
 
     private static readonly JsonSerializerOptions Json = new()
@@ -48,14 +48,22 @@ public sealed record StaticTestbedOptions(IReadOnlyList<StaticGuestSpec> Guests,
 
     public static StaticTestbedOptions Load(IReadOnlyDictionary<string, string> env)
     {
+        var reader = Backends.Reader(env);
+        var options = Load(reader);
+        reader.ThrowIfProblems();
+        return options;
+    }
+
+    internal static StaticTestbedOptions Load(SettingsReader reader)
+    {
         var problems = new List<string>();
-        var file = env.GetValueOrDefault(FileVariable) ?? env.GetValueOrDefault(OptionsLoader.RunSettingsPrefix + "STATIC_FILE");
-        var pem = env.GetValueOrDefault(KeyVariable);
-        if (string.IsNullOrWhiteSpace(pem)) problems.Add($"{KeyVariable}: missing. Export the PEM text of the private key the guests trust (e.g. KEY=\"$(cat ~/.ssh/harness_ecdsa)\").");
-        else if (!pem.Contains("PRIVATE KEY-----", StringComparison.Ordinal)) problems.Add($"{KeyVariable}: not a PEM private key (value not shown). Export the key file's text, starting with -----BEGIN.");
+        var file = reader.Text("STATIC_FILE");
+        var pem = reader.Text("STATIC_SSH_KEY");
+        if (pem is null) reader.Problem("STATIC_SSH_KEY", "missing. Export the PEM text of the private key the guests trust (e.g. KEY=\"$(cat ~/.ssh/harness_ecdsa)\").");
+        else if (!pem.Contains("PRIVATE KEY-----", StringComparison.Ordinal)) reader.Problem("STATIC_SSH_KEY", "not a PEM private key (value not shown). Export the key file's text, starting with -----BEGIN.");
         var guests = new List<StaticGuestSpec>();
-        if (string.IsNullOrWhiteSpace(file)) problems.Add($"{FileVariable}: missing. Point it at a JSON file listing the guests; see docs/proxmox.md (static backend).");
-        else if (!File.Exists(file)) problems.Add($"{FileVariable}: file '{Path.GetFullPath(file)}' does not exist.");
+        if (file is null) reader.Problem("STATIC_FILE", "missing. Point it at a JSON file listing the guests; see docs/proxmox.md (static backend).");
+        else if (!File.Exists(file)) reader.Problem("STATIC_FILE", $"file '{Path.GetFullPath(file)}' does not exist.");
         else
         {
             try
@@ -64,11 +72,11 @@ public sealed record StaticTestbedOptions(IReadOnlyList<StaticGuestSpec> Guests,
             }
             catch (JsonException e)
             {
-                problems.Add($"{FileVariable}: '{file}' is not valid: {e.Message}");
+                problems.Add($"{reader.Source("STATIC_FILE")}: '{file}' is not valid: {e.Message}");
             }
         }
-        if (problems.Count > 0) throw new HarnessConfigurationException(problems);
-        return new StaticTestbedOptions(guests, pem!, file!);
+        foreach (var p in problems) reader.Problem("STATIC_FILE", p);
+        return new StaticTestbedOptions(guests, pem ?? "", file ?? "");
     }
 
     internal static List<StaticGuestSpec> Parse(string json, List<string> problems, string source)

@@ -26,7 +26,8 @@ public sealed class StaticTestbed : ITestbed
     public IReadOnlyDictionary<string, string> Facts { get; }
 
     public static async Task<StaticTestbed> CreateAsync(
-        StaticTestbedOptions options, int guestCount, string runId, ProgressSink progress, CancellationToken cancellationToken)
+        StaticTestbedOptions options, int guestCount, string runId, ProgressSink progress, CancellationToken cancellationToken,
+        RemoteShellOptions? remote = null)
     {
         if (options.Guests.Count < guestCount)
         {
@@ -46,7 +47,7 @@ public sealed class StaticTestbed : ITestbed
                 var spec = options.Guests[i];
                 var name = $"S{i + 1}";
                 progress($"{name}: connecting to {spec.User}@{spec.Host}:{spec.Port}");
-                var shell = await SshShell.ConnectAsync(spec.Host, spec.Port, spec.User, options.PrivateKeyPem, spec.HostKey, cancellationToken).ConfigureAwait(false);
+                var shell = await SshShell.ConnectAsync(spec.Host, spec.Port, spec.User, options.PrivateKeyPem, spec.HostKey, cancellationToken, remote).ConfigureAwait(false);
                 var guest = new StaticGuest(name, spec, shell);
                 guests.Add(guest);
                 facts[$"guest.{name}.identity"] = guest.Identity;

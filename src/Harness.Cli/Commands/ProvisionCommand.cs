@@ -1,0 +1,65 @@
+using System.CommandLine;
+using Harness.Configuration;
+using Harness.Reporting.Comparison;
+using Harness.Running;
+using Harness.Testbeds;
+using Spectre.Console;
+
+namespace Harness.Cli.Commands;
+
+/// <summary><c>provision</c>: provisions the testbed of the current settings and removes it again, a check that a backend works.</summary>
+internal static class ProvisionCommand
+{
+    public static Command Create(IAnsiConsole console)
+    {
+        var guests = Cli.Count("--guests", "guests to provision (default: the run's, 4)", 1, 16);
+        var hold = Cli.Number("--hold", "seconds to keep them before removing them (or until Ctrl-C / SIGTERM)", 0, 0, 86400);
+        var command = new Command("provision",
+            "provisions the testbed of the current HARNESS_* settings, prints its guests, keeps them --hold seconds, then removes them") { guests, hold };
+        command.SetAction(async (parsed, ct) =>
+        {
+            var options = OptionsLoader.Load();
+            if (parsed.GetValue(guests) is { } count) options = options with { GuestCount = count };
+            var backend = Backends.Named(options.Backend);
+            try
+            {
+                await using var session = await IsolationSession.StartAsync(options, m => console.WriteLine(m), ct);
+                var seconds = parsed.GetValue(hold);
+                console.WriteLine($"ready: run {session.Record.RunId}, {options.GuestCount} guest(s); holding {seconds:0} s");
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(seconds), ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    console.WriteLine("cancelled");
+                }
+                return 0;
+            }
+            catch (Exception e) when (backend.IsUserFixable(e))
+            {
+                console.WriteLine(e.Message);
+                return e is HarnessConfigurationException ? RunComparison.ExitUsage : 1;
+            }
+        });
+        return command;
+    }
+}
+
+/// <summary><c>reap-proxmox</c>: stops and destroys Proxmox guests left by killed runs.</summary>
+internal static class ReapProxmoxCommand
+{
+    public static Command Create(IAnsiConsole console)
+    {
+        var allHosts = new Option<bool>("--all-hosts") { Description = "also take the guests of other machines' runs" };
+        var command = new Command("reap-proxmox", "stops and destroys Proxmox guests left by killed runs (HARNESS_PVE_* settings)") { allHosts };
+        command.SetAction(async (parsed, ct) =>
+        {
+            var pve = PveOptions.Load(OptionsLoader.ReadEnvironment());
+            var reaped = await Testbeds.Proxmox.ProxmoxReaper.ReapAsync(pve, parsed.GetValue(allHosts), m => console.WriteLine(m), ct);
+            console.WriteLine($"{reaped.Count} guest(s) removed");
+            return 0;
+        });
+        return command;
+    }
+}
