@@ -10,8 +10,10 @@ public static class Commands
 {
     public const string Usage = """
         usage:
-          compare <run results.json|folder> <baseline results.json|folder> [--threshold PERCENT] [--min-points POINTS] [--allow-missing] [--step-summary]
-              exit 0: no regression; 1: a metric regressed (or a baseline scenario is missing); 2: bad arguments or files
+          compare <run results.json|folder> <baseline results.json|folder> [--threshold PERCENT] [--min-points POINTS] [--allow-missing] [--compare-anyway] [--step-summary]
+              exit 0: no regression; 1: a metric regressed (or a baseline scenario is missing); 2: bad arguments or files;
+              3: the baseline differs in a control that changes isolation (weights, quota, cpuset, memory, KSM, governor, CPU model)
+              --compare-anyway  compare although such controls differ (the differences are still listed)
               --threshold   relative worsening that fails, in % of the baseline's badness (default 5)
               --min-points  smallest worsening that fails, in points (default 1)
           report <results.json|folder> [--step-summary]
@@ -43,6 +45,7 @@ public static class Commands
                 ["provision", .. var rest] => await ProvisionAsync(rest, console, cancellationToken),
                 ["reap-proxmox", .. var rest] => await ReapProxmoxAsync(rest.Contains("--all-hosts"), console, cancellationToken),
                 ["doctor", .. var rest] => await DoctorCommand.RunAsync(rest, console, cancellationToken),
+                ["history", .. var rest] => await HistoryCommand.RunAsync(rest, console, cancellationToken),
                 _ => UsageError(console, args.Length == 0 ? null : $"unknown command line: {string.Join(' ', args)}"),
             };
         }
@@ -165,6 +168,9 @@ public static class Commands
                         break;
                     case "--allow-missing":
                         comparison = comparison with { AllowMissing = true };
+                        break;
+                    case "--compare-anyway":
+                        comparison = comparison with { CompareAnyway = true };
                         break;
                     case "--step-summary":
                         stepSummary = true;
