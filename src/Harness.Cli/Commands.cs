@@ -19,6 +19,7 @@ public static class Commands
           report <results.json|folder> [--step-summary]
               writes report.md, report.html and charts/ next to results.json
           --step-summary appends Markdown to the file named by GITHUB_STEP_SUMMARY (GitHub Actions)
+        """ + "\n" + HistoryCommand.Usage + "\n" + """
           benchmark --null <results.json|folder>... --control <results.json|folder>...
               detection rate of the negative control, false-alarm rate of the null suite, largest |achieved - target|,
               wall times (what ci/benchmark.sh prints)
