@@ -8,12 +8,8 @@ namespace Harness.History;
 /// <summary>The history as an HTML page (trend charts with change points marked) and as Markdown for a job summary.</summary>
 public static class HistoryPage
 {
-    private const string Style = """
-        body{font-family:system-ui,sans-serif;margin:2rem;max-width:1100px;color:#222}
-        table{border-collapse:collapse;margin:.5rem 0 1.5rem}td,th{border:1px solid #ccc;padding:.25rem .5rem;vertical-align:top}
-        th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums}
-        .pass{color:#1a7f37}.fail{color:#cf222e;font-weight:600}.ack{color:#57606a}img{max-width:100%;border:1px solid #eee;margin:.25rem 0}
-        """;
+    // The run report's look, plus a colour for acknowledged changes.
+    private const string Style = HtmlReport.Style + ".ack{color:#57606a}";
 
     public static string Headline(HistoryAnalysis a) => a.Unacknowledged.Count > 0
         ? $"FAIL: {a.Unacknowledged.Count} change point(s) not acknowledged, of {a.Changes.Count} in {a.Series.Count} series over {a.History.Runs.Count} runs"
