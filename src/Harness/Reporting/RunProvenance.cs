@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Harness.Reporting;
 
 /// <summary>
@@ -68,7 +70,7 @@ public sealed class RunProvenance
     {
         var guests = testbedFacts.Keys
             .Select(k => k.Split('.'))
-            .Where(p => p.Length > 2 && p[0] == "guest" && ProvenanceControl.All.Any(c => c.PerGuest && string.Join('.', p[2..]) == c.Suffix))
+            .Where(p => p.Length > 2 && p[0] == "guest" && (p[2] == "config" || ProvenanceControl.All.Any(c => c.PerGuest && string.Join('.', p[2..]) == c.Suffix)))
             .Select(p => p[1])
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)
@@ -78,10 +80,46 @@ public sealed class RunProvenance
 
     /// <summary>Whether a testbed fact is one of the provenance controls (so lists of other facts can leave it out).</summary>
     public static bool IsControlKey(string key) =>
-        ProvenanceControl.All.Any(c => c.PerGuest ? key.StartsWith("guest.", StringComparison.Ordinal) && key.EndsWith("." + c.Suffix, StringComparison.Ordinal) : key == c.Suffix);
+        ProvenanceControl.All.Any(c => c.PerGuest ? key.StartsWith("guest.", StringComparison.Ordinal) && key.EndsWith("." + c.Suffix, StringComparison.Ordinal) : key == c.Suffix)
+        || (key.StartsWith("guest.", StringComparison.Ordinal) && PveGuestConfig.Values.Any(k => key.EndsWith(".config." + k, StringComparison.Ordinal)))
+        || (key.StartsWith("node.", StringComparison.Ordinal) && PveNode.Values.Any(k => key.EndsWith("." + k, StringComparison.Ordinal)));
 
     public string? Value(ProvenanceControl control, string? guest = null) =>
-        _facts.TryGetValue(control.Key(guest), out var v) && v.Length > 0 ? v : null;
+        _facts.TryGetValue(control.Key(guest), out var v) && v.Length > 0 ? v : ProxmoxValue(control, guest);
+
+    // The Proxmox backend records each guest's whole PVE config (guest.S1.config.cpuunits) and each node's status
+    // (node.pve1.kernel): the same controls under PVE's names. A key missing from a recorded config is PVE's default.
+    private static readonly Dictionary<ProvenanceControl, string> PveGuestConfig = new()
+    {
+        [ProvenanceControl.CpuWeight] = "cpuunits", [ProvenanceControl.CpuQuota] = "cpulimit", [ProvenanceControl.CpuSet] = "affinity",
+        [ProvenanceControl.MemoryLimit] = "memory", [ProvenanceControl.Balloon] = "balloon", [ProvenanceControl.GuestCpuModel] = "cpu",
+    };
+
+    private static readonly Dictionary<ProvenanceControl, string> PveNode = new()
+    {
+        [ProvenanceControl.Kernel] = "kernel", [ProvenanceControl.HostCpuModel] = "cpu_model",
+    };
+
+    private string? ProxmoxValue(ProvenanceControl control, string? guest)
+    {
+        if (guest is not null && PveGuestConfig.TryGetValue(control, out var configKey))
+        {
+            var prefix = $"guest.{guest}.config.";
+            if (!_facts.Keys.Any(k => k.StartsWith(prefix, StringComparison.Ordinal))) return null;
+            if (!_facts.TryGetValue(prefix + configKey, out var v) || v.Length == 0) return "default";
+            // PVE gives memory in MiB; the control is in bytes, as Docker's.
+            return control == ProvenanceControl.MemoryLimit && long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var mib)
+                ? (mib * 1024 * 1024).ToString(CultureInfo.InvariantCulture)
+                : v;
+        }
+        if (guest is null && PveNode.TryGetValue(control, out var nodeKey))
+        {
+            var values = _facts.Where(f => f.Key.StartsWith("node.", StringComparison.Ordinal) && f.Key.EndsWith("." + nodeKey, StringComparison.Ordinal))
+                .Select(f => f.Value).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+            return values.Length > 0 ? string.Join(", ", values) : null;
+        }
+        return null;
+    }
 
     /// <summary>What differs from <paramref name="before"/> to this run; controls that change isolation first.</summary>
     public IReadOnlyList<ProvenanceDifference> DifferencesFrom(RunProvenance before)

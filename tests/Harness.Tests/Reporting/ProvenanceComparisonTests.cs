@@ -55,6 +55,30 @@ public sealed class ProvenanceComparisonTests
     }
 
     [Fact]
+    public void Proxmox_controls_are_read_from_the_recorded_guest_config_and_node_status()
+    {
+        var before = RunProvenance.Of(new Dictionary<string, string>
+        {
+            ["guest.S1.config.cpuunits"] = "100", ["guest.S1.config.memory"] = "1024", ["guest.S1.config.cpu"] = "host",
+            ["guest.S2.config.memory"] = "1024", ["node.pve1.kernel"] = "Linux 6.8.12-9-pve", ["pve.version"] = "8.4.1",
+        });
+        var after = RunProvenance.Of(new Dictionary<string, string>
+        {
+            ["guest.S1.config.cpuunits"] = "200", ["guest.S1.config.memory"] = "1024", ["guest.S1.config.cpu"] = "host",
+            ["guest.S2.config.memory"] = "1024", ["guest.S2.config.affinity"] = "0-3", ["node.pve1.kernel"] = "Linux 6.14.8-2-pve", ["pve.version"] = "9.0.3",
+        });
+
+        Assert.Equal(["S1", "S2"], after.Guests);
+        Assert.Equal("1073741824", after.Value(ProvenanceControl.MemoryLimit, "S1"));
+        Assert.Equal("default", after.Value(ProvenanceControl.CpuWeight, "S2")); // not in the config: PVE's default
+        Assert.Equal(
+            ["S1 CPU weight (shares, cpuunits) 100 → 200", "S2 cpuset / affinity default → 0-3", "kernel Linux 6.8.12-9-pve → Linux 6.14.8-2-pve", "pve-manager 8.4.1 → 9.0.3"],
+            after.DifferencesFrom(before).Select(d => d.ToString()));
+        Assert.True(RunProvenance.IsControlKey("guest.S1.config.cpuunits"));
+        Assert.False(RunProvenance.IsControlKey("guest.S1.config.net0"));
+    }
+
+    [Fact]
     public void Docker_controls_are_read_from_the_containers_host_config()
     {
         var facts = DockerProvenance.FactsOf("S1", new HostConfig { NanoCPUs = 400_000_000, Memory = 268_435_456, CpusetCpus = "0-1" });
