@@ -85,5 +85,9 @@ public sealed class HistoryAnalysis
     private static RunDifference Difference(IReadOnlyList<RunRecord> runs, int before, int after) => new(
         after,
         RunProvenance.Of(runs[after]).DifferencesFrom(RunProvenance.Of(runs[before])),
-        RunComparison.CompareFacts(runs[after], runs[before]).Where(f => f.Differs && !RunProvenance.IsControlKey(f.Name)).ToArray());
+        RunComparison.CompareFacts(runs[after], runs[before]).Where(f => f.Differs && !RunProvenance.IsControlKey(f.Name) && !IsPerRunDetail(f.Name)).ToArray());
+
+    // A guest's own facts beyond its controls (VMID, address, host key, MAC address, name and tags holding the run
+    // id) change with every run; they would mark every run as a configuration change.
+    private static bool IsPerRunDetail(string fact) => fact.Split('.') is ["guest", _, _, ..];
 }

@@ -29,6 +29,9 @@ internal static class SyntheticHistory
                 ["pve.version"] = upgraded ? "9.0.3" : "8.4.1",
                 ["host.kernel"] = upgraded ? "6.14.8-2-pve" : "6.8.12-9-pve",
                 ["guest.S1.cpu.weight"] = "1024",
+                // What a Proxmox run records that differs in every run: not a configuration change.
+                ["guest.S1.address"] = $"10.0.0.{i + 10}",
+                ["guest.S1.config.net0"] = $"virtio=BC:24:11:00:00:{i:X2},bridge=vmbr0",
             };
             runs.Add(new RunRecord
             {
