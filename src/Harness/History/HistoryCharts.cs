@@ -62,9 +62,14 @@ public static class HistoryCharts
             var marker = plot.Add.VerticalLine(c.AfterRun - 0.5, 3, failing ? Colors.Red : Colors.DarkGray);
             marker.LegendText = $"{c.Key.Guest}: change point{(failing ? "" : " (acknowledged)")}";
         }
+        // Dates rather than positions, so a line on the chart can be found among the night's runs; at most ~12 labels.
+        var runs = analysis.History.Runs;
+        var every = Math.Max(1, (int)Math.Ceiling(runs.Count / 12.0));
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(Enumerable.Range(0, runs.Count).Where(i => i % every == 0)
+            .Select(i => new Tick(i, runs[i].StartedAt.UtcDateTime.ToString("MM-dd", System.Globalization.CultureInfo.InvariantCulture))).ToArray());
         plot.ShowLegend(Edge.Right);
         plot.Title(chart.Title);
-        plot.XLabel("run (oldest first)");
+        plot.XLabel("run start (UTC), oldest first");
         plot.YLabel(chart.Metric.Unit.Length > 0 ? chart.Metric.Unit : chart.Metric.Label);
         plot.SavePng(path, Width, Height);
     }
