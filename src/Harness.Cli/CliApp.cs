@@ -16,6 +16,7 @@ public static class CliApp
         Commands.ProvisionCommand.Create,
         Commands.ReapProxmoxCommand.Create,
         Commands.DoctorCli.Create,
+        HistoryCommand.Create,
     ];
 
     public static RootCommand Build(IAnsiConsole console)

@@ -8,6 +8,15 @@ internal static class ComparisonTable
 {
     public static void Write(IAnsiConsole console, RunComparison comparison)
     {
+        if (comparison.RefusalMessage is { } refusal)
+        {
+            console.MarkupLine($"[red bold]NOT COMPARABLE[/]: {Markup.Escape(refusal)}");
+            return;
+        }
+        if (comparison.Incomparable.Count > 0)
+        {
+            console.MarkupLine($"[yellow]compared anyway, although the runs differ in: {Markup.Escape(string.Join("; ", comparison.Incomparable))}[/]");
+        }
         var metrics = new Table().Border(TableBorder.Rounded)
             .Title($"run [bold]{Markup.Escape(comparison.RunId)}[/] against baseline [bold]{Markup.Escape(comparison.BaselineId)}[/]")
             .AddColumns("scenario", "guest", "metric", "target", "baseline (±95% CI)", "run (±95% CI)", "worse by", "status");

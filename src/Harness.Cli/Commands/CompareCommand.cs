@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace Harness.Cli.Commands;
 
-/// <summary><c>compare RUN BASELINE</c>: exit 0 without regression, 1 with one (or a missing baseline scenario), 2 for bad input.</summary>
+/// <summary><c>compare RUN BASELINE</c>: exit 0 without regression, 1 with one (or a missing baseline scenario), 2 for bad input, 3 for a baseline of other controls.</summary>
 internal static class CompareCommand
 {
     public static Command Create(IAnsiConsole console)
@@ -16,10 +16,15 @@ internal static class CompareCommand
         var threshold = Cli.Number("--threshold", "relative worsening that fails, in % of the baseline's badness", defaults.ThresholdPercent, 0, double.MaxValue);
         var minPoints = Cli.Number("--min-points", "smallest worsening that fails, in points", defaults.MinimumPoints, 0, double.MaxValue);
         var allowMissing = new Option<bool>("--allow-missing") { Description = "a scenario missing from the run is not a regression" };
-        var stepSummary = Cli.StepSummary();
-        var command = new Command("compare", "compares a run against a baseline; exit 0: no regression, 1: a metric regressed, 2: bad arguments or files")
+        var compareAnyway = new Option<bool>("--compare-anyway")
         {
-            run, baseline, threshold, minPoints, allowMissing, stepSummary,
+            Description = "compare although the baseline differs in a control that changes isolation (the differences are still listed)",
+        };
+        var stepSummary = Cli.StepSummary();
+        var command = new Command("compare",
+            "compares a run against a baseline; exit 0: no regression, 1: a metric regressed, 2: bad arguments or files, 3: the baseline differs in a control that changes isolation (weights, quota, cpuset, memory, KSM, governor, CPU model)")
+        {
+            run, baseline, threshold, minPoints, allowMissing, compareAnyway, stepSummary,
         };
         command.SetAction(async (parsed, ct) =>
         {
@@ -28,6 +33,7 @@ internal static class CompareCommand
                 ThresholdPercent = parsed.GetValue(threshold),
                 MinimumPoints = parsed.GetValue(minPoints),
                 AllowMissing = parsed.GetValue(allowMissing),
+                CompareAnyway = parsed.GetValue(compareAnyway),
             };
             var comparison = RunComparison.Compare(
                 RunRecord.Load(RunReports.ResultsPath(parsed.GetRequiredValue(run))),

@@ -66,7 +66,10 @@ public sealed class PacedStressNgGenerator : ILoadGenerator
             """;
         var workers = Workers(allocatedCpus);
         var seconds = ProcessGroups.Seconds(timeout);
+        // Stops whatever a lost earlier attempt of this very command started: a command sent again after a dropped
+        // SSH connection must not leave two loads.
         return string.Create(CultureInfo.InvariantCulture, $"""
+            {StopCpu}
             cp -f /bin/bash /tmp/harness-pacer || exit 1
             setsid nice -n 19 stress-ng --cpu {workers} --cpu-load 100 --cpu-method {CpuMethod} --timeout {seconds}s </dev/null >/dev/null 2>&1 & echo $! > {WorkerPidFile}
             setsid /tmp/harness-pacer -c '{body.Replace("'", "'\\''", StringComparison.Ordinal)}' harness-pacer {on} {off} {Seconds(off)} {workers} $(cat {WorkerPidFile}) </dev/null >/dev/null 2>&1 & echo $! > {PacerPidFile}
@@ -74,7 +77,7 @@ public sealed class PacedStressNgGenerator : ILoadGenerator
     }
 
     public string StartMemory(long bytes, TimeSpan timeout) =>
-        ProcessGroups.Start(VmPidFile, string.Create(CultureInfo.InvariantCulture,
+        StopMemory + "\n" + ProcessGroups.Start(VmPidFile, string.Create(CultureInfo.InvariantCulture,
             $"exec stress-ng --vm 1 --vm-bytes {Math.Max(4, bytes / 1024)}k --vm-keep --vm-hang 0 --timeout {ProcessGroups.Seconds(timeout)}s"));
 
     // The pacer first, so that it cannot thaw stress-ng between the two kills.

@@ -43,7 +43,7 @@ public static class Probe
               read -t "$gap" -u 9 _
             done
             """;
-        return $"cp -f /bin/bash /tmp/harness-probe || exit 1; setsid /tmp/harness-probe -c '{body.Replace("'", "'\\''", StringComparison.Ordinal)}' harness-probe {iterations} {gapSeconds} {(long)Math.Ceiling(timeout.TotalSeconds)} </dev/null >{LogFile} 2>/dev/null & echo $! > {PidFile}";
+        return $"{Stop}; cp -f /bin/bash /tmp/harness-probe || exit 1; setsid /tmp/harness-probe -c '{body.Replace("'", "'\\''", StringComparison.Ordinal)}' harness-probe {iterations} {gapSeconds} {(long)Math.Ceiling(timeout.TotalSeconds)} </dev/null >{LogFile} 2>/dev/null & echo $! > {PidFile}";
     }
 
     public static string Stop => $"[ -f {PidFile} ] && kill -KILL -- \"-$(cat {PidFile})\" 2>/dev/null; rm -f {PidFile}; true";

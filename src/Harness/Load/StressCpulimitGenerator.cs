@@ -23,11 +23,11 @@ public sealed class StressCpulimitGenerator : ILoadGenerator
 
     // cpulimit must watch the busy worker, not stress's idle parent, so it attaches to the parent's children.
     public string StartCpu(double allocatedCpus, double setting, TimeSpan timeout) =>
-        ProcessGroups.Start(CpuPidFile, string.Create(CultureInfo.InvariantCulture,
+        StopCpu + "\n" + ProcessGroups.Start(CpuPidFile, string.Create(CultureInfo.InvariantCulture,
             $"nice -n 19 stress --cpu {Workers(allocatedCpus)} --timeout {ProcessGroups.Seconds(timeout)} & s=$!; sleep 0.3; for w in $(pgrep -P $s); do cpulimit -p $w -l {Math.Max(1, (int)Math.Round(setting))} -z -q & done; wait"));
 
     public string StartMemory(long bytes, TimeSpan timeout) =>
-        ProcessGroups.Start(VmPidFile, string.Create(CultureInfo.InvariantCulture,
+        StopMemory + "\n" + ProcessGroups.Start(VmPidFile, string.Create(CultureInfo.InvariantCulture,
             $"exec stress --vm 1 --vm-bytes {Math.Max(4, bytes / 1024)}k --vm-hang 0 --timeout {ProcessGroups.Seconds(timeout)}"));
 
     public string StopCpu => ProcessGroups.Stop(CpuPidFile);

@@ -8,7 +8,7 @@ namespace Harness.Reporting;
 /// <summary>report.html of a run: the same content as report.md with the charts shown inline. No scripts, no external assets.</summary>
 public static class HtmlReport
 {
-    private const string Style = """
+    internal const string Style = """
         body{font-family:system-ui,sans-serif;margin:2rem;max-width:1100px;color:#222}
         table{border-collapse:collapse;margin:.5rem 0 1.5rem}td,th{border:1px solid #ccc;padding:.25rem .5rem;vertical-align:top}
         th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums}

@@ -72,9 +72,18 @@ public sealed class RunRecord
         string text;
         lock (_gate) text = JsonSerializer.Serialize(this, Json);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, text);
-        File.Move(temp, path, overwrite: true);
+        // A temporary name of its own, so that two writers (the session and a report rewriting the run) never
+        // share one half-written file.
+        var temp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            File.WriteAllText(temp, text);
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
     }
 
     public static RunRecord Load(string path) =>

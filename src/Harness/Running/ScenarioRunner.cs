@@ -113,6 +113,8 @@ public sealed class ScenarioRunner : IAsyncDisposable
 
     private static async Task<Exception> ExplainFailureAsync(IEnumerable<GuestRun> runs, Exception e)
     {
+        // A guest that stays unreachable after the reconnection budget is a broken testbed, whatever else is known.
+        if (e is Remote.GuestUnreachableException) return new GuestFailedException(e.Message, e);
         foreach (var r in runs)
         {
             string? reason;

@@ -22,12 +22,14 @@ public sealed class CliAppTests : IDisposable
     private string Output => _out.ToString();
 
     [Theory]
-    [InlineData("compare", "--threshold", "--min-points", "--allow-missing", "--step-summary")]
+    [InlineData("compare", "--threshold", "--min-points", "--allow-missing", "--compare-anyway", "--step-summary")]
     [InlineData("report", "--step-summary")]
     [InlineData("benchmark", "--null", "--control")]
-    [InlineData("sampler-cost", "--seconds")]
+    [InlineData("harness-cost", "--cpus", "--seconds")]
     [InlineData("provision", "--guests", "--hold")]
     [InlineData("reap-proxmox", "--all-hosts")]
+    [InlineData("doctor", "--provision")]
+    [InlineData("history", "--out", "--acknowledgements", "--step-summary")]
     public async Task Every_command_is_registered_with_its_options(string command, params string[] options)
     {
         Assert.Equal(0, await RunAsync(command, "--help"));
@@ -66,7 +68,7 @@ public sealed class CliAppTests : IDisposable
     [Theory]
     [InlineData("provision", "--guests", "17")]
     [InlineData("provision", "--hold", "-1")]
-    [InlineData("sampler-cost", "--seconds", "0")]
+    [InlineData("harness-cost", "--seconds", "0")]
     [InlineData("no-such-command")]
     [InlineData("compare", "a", "b", "--no-such-option")]
     public async Task Out_of_range_or_unknown_input_exits_2_with_the_commands_help(params string[] args)

@@ -67,6 +67,7 @@ public sealed class LoadGeneratorTests
         var cmd = Probe.Start(2000, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30));
         Assert.Contains("printf '\\''%s %d %d\\n'\\''", cmd);
         Assert.Contains("harness-probe 2000 0.1 30", cmd);
-        Assert.StartsWith("cp -f /bin/bash /tmp/harness-probe || exit 1; setsid", cmd);
+        // Safe to send again (a command repeated after a dropped SSH connection): it stops an earlier probe first.
+        Assert.StartsWith(Probe.Stop + "; cp -f /bin/bash /tmp/harness-probe || exit 1; setsid", cmd);
     }
 }

@@ -29,6 +29,8 @@ public sealed class PacedLoadTests
             await Run(shell, Generator.StopCpu, ct);
             await Run(shell, Generator.StartCpu(options.GuestCpus, setting, lifetime), ct);
         }
+        // The same start sent twice (as after a dropped SSH connection) replaces the first load instead of adding one.
+        await Run(shell, Generator.StartCpu(options.GuestCpus, 32, lifetime), ct);
         await Task.Delay(TimeSpan.FromSeconds(1), ct);
         Assert.Equal("1", (await Run(shell, "pgrep -c -x stress-ng || true", ct)).Trim());
         Assert.Equal("1", (await Run(shell, "pgrep -c -x harness-pacer || true", ct)).Trim());

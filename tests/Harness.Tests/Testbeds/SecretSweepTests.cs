@@ -165,7 +165,8 @@ public sealed class SecretSweepTests : IDisposable
     {
         public Task<CommandResult> RunAsync(string command, CancellationToken cancellationToken) => Task.FromResult(new CommandResult(0, "", ""));
 
-        public async IAsyncEnumerable<string> StreamLinesAsync(string command, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        public async IAsyncEnumerable<string> StreamLinesAsync(
+            string command, System.Threading.Channels.ChannelReader<string> input, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
         {
             await Task.CompletedTask;
             yield break;

@@ -58,6 +58,42 @@ public sealed partial class WorkflowTests
         Assert.Contains(" compare ", scripts);
     }
 
+    [Fact]
+    public void Nightly_keeps_the_history_even_when_it_fails_then_runs_the_history_gate_and_publishes_its_page()
+    {
+        var steps = Steps(Load("nightly.yml")).ToList();
+        int Index(Func<YamlMappingNode, bool> match, string what)
+        {
+            var i = steps.FindIndex(s => match(s));
+            Assert.True(i >= 0, $"nightly.yml has no step that {what}");
+            return i;
+        }
+        var restore = Index(s => Text(s, "uses").StartsWith("actions/cache/restore@", StringComparison.Ordinal), "restores the history");
+        var scenarios = Index(s => Text(s, "run").Contains("ci/run-scenarios.sh", StringComparison.Ordinal), "runs the scenarios");
+        var keep = Index(s => Text(s, "run").Contains("$HISTORY_DIR/$id", StringComparison.Ordinal), "adds the run to the history");
+        var save = Index(s => Text(s, "uses").StartsWith("actions/cache/save@", StringComparison.Ordinal), "saves the history");
+        var gate = Index(s => Text(s, "run").Contains(" history ", StringComparison.Ordinal), "runs the history command");
+        var upload = Index(s => Text(s, "uses").StartsWith("actions/upload-artifact", StringComparison.Ordinal) && Map(s, "with")["path"].ToString().Contains("history", StringComparison.Ordinal), "uploads the history page");
+        Assert.True(restore < scenarios && scenarios < keep && keep < save && save < gate && gate < upload, "history steps out of order");
+
+        // A cache key is written once: each night (and each re-run) saves under its own, and restores the newest by prefix.
+        var key = Map(steps[save], "with")["key"].ToString();
+        Assert.Equal(key, Map(steps[restore], "with")["key"].ToString());
+        Assert.Contains("${{ github.run_id }}", key);
+        Assert.Contains("${{ github.run_attempt }}", key);
+        Assert.StartsWith(Map(steps[restore], "with")["restore-keys"].ToString(), key);
+        Assert.Equal(Map(steps[restore], "with")["path"].ToString(), Map(steps[save], "with")["path"].ToString());
+        foreach (var i in new[] { keep, save, gate }) Assert.StartsWith("always()", Text(steps[i], "if"));
+        Assert.Contains("head -n -60", Text(steps[keep], "run"));
+
+        var command = Text(steps[gate], "run");
+        Assert.Contains("--step-summary", command);
+        Assert.Contains("--out artifacts/history-page/", command);
+        var acknowledgements = Regex.Match(command, @"--acknowledgements\s+(\S+)").Groups[1].Value;
+        // Every entry of the committed file has a run, a reason and an expiry date, or the gate would stop on it.
+        Assert.NotNull(Harness.History.Acknowledgement.Load(Path.Combine(Root, acknowledgements)));
+    }
+
     [Theory]
     [MemberData(nameof(Workflows))]
     public void Every_job_has_a_timeout_and_uploads_artifacts_even_on_failure(string file)

@@ -10,6 +10,11 @@ public static class ComparisonMarkdown
     {
         var sb = new StringBuilder();
         sb.AppendLine(CultureInfo.InvariantCulture, $"# Run {comparison.RunId} against baseline {comparison.BaselineId}").AppendLine();
+        if (comparison.RefusalMessage is { } refusal) return sb.AppendLine(CultureInfo.InvariantCulture, $"**NOT COMPARABLE**: {ReportText.MarkdownCell(refusal)}").AppendLine().ToString();
+        if (comparison.Incomparable.Count > 0)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"> Compared anyway, although the runs differ in: {ReportText.MarkdownCell(string.Join("; ", comparison.Incomparable))}").AppendLine();
+        }
         sb.AppendLine(CultureInfo.InvariantCulture,
             $"**{(comparison.Regressed ? "REGRESSED" : "OK")}**: {comparison.Regressions.Count} regression(s) in {comparison.Metrics.Count} metric(s); " +
             $"threshold {ReportText.Number(comparison.Options.ThresholdPercent, "0.##")} % and {ReportText.Number(comparison.Options.MinimumPoints, "0.##")} points.").AppendLine();

@@ -7,7 +7,8 @@ namespace Harness.Reporting.Comparison;
 /// grew by more than <see cref="ThresholdPercent"/> % of the baseline's badness and by more than <see cref="MinimumPoints"/>
 /// points; the second condition keeps near-perfect metrics (RAM 0.1 → 0.8 points off, well inside a 5-point tolerance) from tripping the gate on noise.
 /// </summary>
-public sealed record ComparisonOptions(double ThresholdPercent = ComparisonOptions.DefaultThresholdPercent, double MinimumPoints = ComparisonOptions.DefaultMinimumPoints, bool AllowMissing = false)
+/// <param name="CompareAnyway">Compare even when the runs differ in a control that changes isolation (see <see cref="ProvenanceControl.ChangesIsolation"/>).</param>
+public sealed record ComparisonOptions(double ThresholdPercent = ComparisonOptions.DefaultThresholdPercent, double MinimumPoints = ComparisonOptions.DefaultMinimumPoints, bool AllowMissing = false, bool CompareAnyway = false)
 {
     public const double DefaultThresholdPercent = 5;
     public const double DefaultMinimumPoints = 1;
@@ -69,6 +70,9 @@ public sealed record RunComparison(string RunId, string BaselineId, ComparisonOp
 {
     public const int ExitOk = 0, ExitRegressed = 1, ExitUsage = 2;
 
+    /// <summary>The runs differ in a control that changes isolation: their numbers are not comparable.</summary>
+    public const int ExitProvenanceDiffers = 3;
+
     // Versions that decide an upgrade gate come first in the side-by-side facts.
     private static readonly string[] KeyFacts = ["pve", "kernel", "qemu", "backend", "docker", "host.os", "cgroup"];
 
@@ -78,7 +82,21 @@ public sealed record RunComparison(string RunId, string BaselineId, ComparisonOp
 
     public bool Regressed => Regressions.Count > 0;
 
-    public int ExitCode => Regressed ? ExitRegressed : ExitOk;
+    /// <summary>Every control and version that differs from the baseline; those that change isolation first.</summary>
+    public IReadOnlyList<ProvenanceDifference> Provenance { get; init; } = [];
+
+    /// <summary>Differences that make the baseline a different experiment.</summary>
+    public IReadOnlyList<ProvenanceDifference> Incomparable => Provenance.Where(d => d.Refuses).ToArray();
+
+    /// <summary>The comparison is refused: the runs differ in a control that changes isolation and that was not overridden.</summary>
+    public bool Refused => !Options.CompareAnyway && Incomparable.Count > 0;
+
+    public int ExitCode => Refused ? ExitProvenanceDiffers : Regressed ? ExitRegressed : ExitOk;
+
+    /// <summary>Why the comparison was refused, naming each difference, or null when it was not.</summary>
+    public string? RefusalMessage => !Refused ? null
+        : $"refusing to compare: the baseline differs in {Incomparable.Count} control(s) that change isolation: " +
+          string.Join("; ", Incomparable) + ". Run a new baseline with the same controls, or pass --compare-anyway.";
 
     public static RunComparison Compare(RunRecord run, RunRecord baseline, ComparisonOptions? options = null)
     {
@@ -100,7 +118,10 @@ public sealed record RunComparison(string RunId, string BaselineId, ComparisonOp
                     Interval(r, guest, metric), Interval(b, guest, metric), Judge(rc, bc, options)));
             }
         }
-        return new RunComparison(run.RunId, baseline.RunId, options, metrics, CompareFacts(run, baseline));
+        return new RunComparison(run.RunId, baseline.RunId, options, metrics, CompareFacts(run, baseline))
+        {
+            Provenance = RunProvenance.Of(run).DifferencesFrom(RunProvenance.Of(baseline)),
+        };
     }
 
     private static ComparisonStatus Judge(Check? run, Check? baseline, ComparisonOptions options)
@@ -122,7 +143,7 @@ public sealed record RunComparison(string RunId, string BaselineId, ComparisonOp
     private static MeanInterval? Interval(ScenarioRecord? scenario, string guest, Metric metric) =>
         scenario is null || MetricSeries.Of(scenario, guest, metric) is not { } series ? null : MeanInterval.Of(series);
 
-    private static IReadOnlyList<FactComparison> CompareFacts(RunRecord run, RunRecord baseline)
+    internal static IReadOnlyList<FactComparison> CompareFacts(RunRecord run, RunRecord baseline)
     {
         static IEnumerable<FactComparison> Section(string section, IReadOnlyDictionary<string, string> r, IReadOnlyDictionary<string, string> b) =>
             r.Keys.Union(b.Keys, StringComparer.Ordinal)

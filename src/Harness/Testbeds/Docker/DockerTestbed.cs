@@ -61,6 +61,7 @@ public sealed class DockerTestbed : ITestbed
                 progress($"provisioning guest {name} ({options.GuestCpus.ToString(CultureInfo.InvariantCulture)} CPU, {options.GuestMemoryMiB} MiB)");
                 guests.Add(await StartGuestAsync(engine, options, runId, name, allocation, key, cancellationToken).ConfigureAwait(false));
             }
+            foreach (var (fact, value) in await DockerProvenance.CollectAsync(guests, cancellationToken).ConfigureAwait(false)) facts[fact] = value;
             return new DockerTestbed(runId, engine, guests, facts);
         }
         catch
