@@ -29,7 +29,8 @@ case "${1:-}" in
         api "nodes/${HARNESS_PVE_NODES%%,*}/$type/$id/status/current" | python3 -c '
 import json, sys, time
 d = json.load(sys.stdin)["data"]
-print(f"{time.strftime(\"%H:%M:%S\")},{sys.argv[1]},{sys.argv[2]},{d.get(\"cpu\", 0):.4f},{d.get(\"cpus\", 0)},{d.get(\"mem\", 0)}")' "$id" "$name" || true
+row = [time.strftime("%H:%M:%S"), sys.argv[1], sys.argv[2], "%.4f" % float(d.get("cpu", 0)), str(d.get("cpus", 0)), str(d.get("mem", 0))]
+print(",".join(row), flush=True)' "$id" "$name" || true
       done
       sleep "${2:-5}"
     done ;;
