@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 failed=0
 say() { printf '[interrupt-checks] %s\n' "$*"; }
 check() { if [ "$1" = ok ]; then say "PASS $2"; else say "FAIL $2"; failed=$((failed + 1)); fi; }
-left() { bash "$here/emu-guests.sh" list | tr '\n' ' '; }
+left() { bash "$here/emu-guests.sh" list | paste -sd' ' -; }
 
 # Starts a provision that holds its guest, waits until its log shows PATTERN (the guest is cloned, configured and
 # tagged), then sends SIGNAL to the harness process itself (its own binary, no dotnet-run wrapper in between).
