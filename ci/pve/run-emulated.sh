@@ -19,6 +19,11 @@ if [ $# -gt 0 ] && [ "${1#-}" != "$1" ]; then
   shift
 fi
 [ $# -gt 0 ] || { log "usage: $0 [EMULATOR OPTIONS --] COMMAND [ARGS...]"; exit 2; }
+# Every request is checked against PVE's schema unless the caller chose a file or PVE_EMU_SCHEMA=off: a request the
+# real node would refuse must not pass here. The count of refused ones is in the emulator's last log lines.
+if [ "${PVE_EMU_SCHEMA:-on}" != off ] && ! printf '%s\n' "${emu_args[@]+"${emu_args[@]}"}" | grep -qx -- '--schema'; then
+  emu_args+=(--schema default)
+fi
 
 if ! printf '%s\n' "${emu_args[@]+"${emu_args[@]}"}" | grep -qx -- '--no-vms'; then
   bash "$here/build-emulator-image.sh"

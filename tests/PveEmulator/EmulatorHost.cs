@@ -92,6 +92,14 @@ public sealed class EmulatorHost : IAsyncDisposable
         Interlocked.Increment(ref _requests);
         const string root = "/api2/json/";
         var path = ctx.Request.Path.Value ?? "";
+        if (path == "/pve-docs/api-viewer/apidoc.js" && ctx.Request.Method == "GET")
+        {
+            // pveproxy serves pve-docs without authentication; a node without pve-docs answers 404.
+            ctx.Response.StatusCode = _options.SchemaFile is null ? 404 : 200;
+            ctx.Response.ContentType = "application/javascript";
+            if (_options.SchemaFile is { } schema) await ctx.Response.WriteAsync(PveApi.ApiDocJs(schema), ctx.RequestAborted).ConfigureAwait(false);
+            return;
+        }
         if (!path.StartsWith(root, StringComparison.Ordinal))
         {
             await ErrorAsync(ctx, new PveError(501, $"Method '{ctx.Request.Method} {path}' not implemented")).ConfigureAwait(false);

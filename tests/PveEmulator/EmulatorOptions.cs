@@ -23,7 +23,8 @@ public sealed class EmulatorOptions
           --lock-timeout S      how long a config lock is waited for (default 10, as PVE)
           --auth-delay S        delay before a 401 (default 3, as PVE)
           --ready-file PATH     write URL, fingerprint, node, template and token id there as shell variables
-          --schema FILE         validate requests against PVE's API schema (not merged yet; see Validators)
+          --schema FILE|default validate every request against PVE's API schema (default: the subset copied
+                                beside the binary); refused ones get PVE's 400. Without it: no check
           --fault F             inject a fault (repeatable; also PVE_EMU_FAULTS=F,F):
                                   lock-timeout[:N]        the next N config changes time out on the guest's lock
                                   failed-task:TYPE        the next TYPE task (qmclone, qmstart, ...) fails
@@ -82,7 +83,7 @@ public sealed class EmulatorOptions
                 case "--lock-timeout": o.LockTimeout = TimeSpan.FromSeconds(Int(Value(), "--lock-timeout", 0, 3600)); break;
                 case "--auth-delay": o.AuthDelay = TimeSpan.FromSeconds(Int(Value(), "--auth-delay", 0, 60)); break;
                 case "--ready-file": o.ReadyFile = Value(); break;
-                case "--schema": o.SchemaFile = Value(); break;
+                case "--schema": o.SchemaFile = Value() is var f && f == "default" ? Validators.DefaultSchemaFile : f; break;
                 case "--fault": o.Faults.Add(Fault.Parse(Value())); break;
                 default: throw new ArgumentException($"unknown option '{args[i]}' (see --help)");
             }

@@ -107,7 +107,7 @@ finally
     if (host is not null)
     {
         await host.Api.Tasks.DrainAsync(TimeSpan.FromSeconds(5));
-        Console.WriteLine($"pve-emulator: {host.RequestCount} requests, {host.Validator.Validated} validated by {host.Validator.InnerName}, {host.Validator.Refused} refused");
+        Console.WriteLine($"pve-emulator: {host.RequestCount} requests, {host.Validator.Validated} validated by {host.Validator.InnerName}, {host.Validator.Refused} refused, {host.Validator.NotInSchema} not in the schema subset (passed unchecked)");
         await host.DisposeAsync();
     }
     await runtime.DisposeAsync();

@@ -39,12 +39,14 @@ public sealed partial class PveApi(EmulatorOptions options, IGuestRuntime runtim
         if (m == "GET" && p == "nodes") return new[] { NodeEntry() };
         if (m == "GET" && p == "cluster/nextid") return NextId(call);
         if (m == "GET" && p == "cluster/resources") return Resources(call);
+        if (m == "GET" && p == "access/permissions") return Preflight(call, p);
         if ((r = NodePath().Match(p)).Success)
         {
             var node = r.Groups["node"].Value;
             if (node != options.Node) throw new PveError(500, $"hostname lookup '{node}' failed - failed to get address info for: {node}: Name or service not known");
             var rest = r.Groups["rest"].Value;
             if (m == "GET" && rest == "/status") return NodeStatus(call);
+            if (m == "GET" && rest is "/storage" or "/network") return Preflight(call, rest);
             if ((r = TaskPath().Match(rest)).Success) return TaskEndpoint(call, r.Groups["upid"].Value, r.Groups["what"].Value);
             if (m == "GET" && rest == "/qemu") return Store.All().Where(g => g.Kind == "qemu" && Sees(g)).Select(g => ResourceEntry(g)).ToList();
             if ((r = GuestPath().Match(rest)).Success)
