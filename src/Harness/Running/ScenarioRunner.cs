@@ -93,6 +93,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
     /// <summary>The load generator's version line, read in the first guest, for the results' testbed facts.</summary>
     public async Task<string> GeneratorVersionAsync(CancellationToken cancellationToken)
     {
+        if (_testbed.Guests.Count == 0) return "unknown (no guest)";
         var result = await _testbed.Guests[0].Shell.RunAsync(_loads.Generator.VersionCommand, cancellationToken).ConfigureAwait(false);
         return result.Succeeded ? result.Output.Trim() : $"unknown (exit {result.ExitCode})";
     }
