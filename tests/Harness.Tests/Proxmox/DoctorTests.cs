@@ -14,20 +14,7 @@ public sealed class DoctorTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync() => await _fake.DisposeAsync();
 
-    private PveOptions Options(PveGuestKind kind = PveGuestKind.Vm) => new()
-    {
-        Url = _fake.Url,
-        Nodes = ["pve1", "pve2"],
-        TokenId = FakePveServer.TokenId,
-        TokenSecret = FakePveServer.TokenSecret,
-        Fingerprint = _fake.Fingerprint,
-        Kind = kind,
-        TemplateIds = kind == PveGuestKind.Vm ? [FakePveServer.TemplateId] : [],
-        OsTemplate = kind == PveGuestKind.Lxc ? "local:vztmpl/harness-guest.tar.zst" : null,
-        Storage = kind == PveGuestKind.Lxc ? "local-lvm" : null,
-        Bridge = "vmbr0",
-        CpuLimit = 0.5,
-    };
+    private PveOptions Options(PveGuestKind kind = PveGuestKind.Vm) => _fake.Options(kind) with { CpuLimit = 0.5 };
 
     private async Task<DoctorReport> RunAsync(PveOptions options)
     {

@@ -24,18 +24,8 @@ public sealed class ProvisioningFaultTests : IAsyncLifetime
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private PveOptions Options(PveGuestKind kind = PveGuestKind.Vm) => new()
+    private PveOptions Options(PveGuestKind kind = PveGuestKind.Vm) => _fake.Options(kind) with
     {
-        Url = _fake.Url,
-        Nodes = ["pve1", "pve2"],
-        TokenId = FakePveServer.TokenId,
-        TokenSecret = FakePveServer.TokenSecret,
-        Fingerprint = _fake.Fingerprint,
-        Kind = kind,
-        TemplateIds = kind == PveGuestKind.Vm ? [FakePveServer.TemplateId] : [],
-        OsTemplate = kind == PveGuestKind.Lxc ? "local:vztmpl/harness-guest.tar.zst" : null,
-        Storage = kind == PveGuestKind.Lxc ? "local-lvm" : null,
-        Bridge = "vmbr0",
         PollInterval = TimeSpan.FromMilliseconds(5),
         TaskTimeout = TimeSpan.FromSeconds(10),
         BootTimeout = TimeSpan.FromSeconds(10),
@@ -43,7 +33,7 @@ public sealed class ProvisioningFaultTests : IAsyncLifetime
 
     private Task<ProxmoxTestbed> CreateAsync(PveOptions options, int guests = 2, string runId = RunId) =>
         ProxmoxTestbed.CreateAsync(options, guests, runId, SshKeyPair.Create("t"), PveClientTests.Client(_fake),
-            (_, _, _, _) => Task.FromResult<(IRemoteShell, string?)>((new NoShell(), null)), m => { lock (_log) _log.Add(m); }, Ct);
+            (_, _, _, _) => Task.FromResult<(IRemoteShell, string?)>((new SilentShell(), null)), m => { lock (_log) _log.Add(m); }, Ct);
 
     private IEnumerable<FakeGuest> RunGuests() => _fake.Guests.Values.Where(g => !g.Template);
 
@@ -200,17 +190,4 @@ public sealed class ProvisioningFaultTests : IAsyncLifetime
         Assert.Equal(3, _fake.RequestCount("POST nodes/pve1/qemu/9000/clone"));
     }
 
-    private sealed class NoShell : IRemoteShell
-    {
-        public Task<CommandResult> RunAsync(string command, CancellationToken cancellationToken) => Task.FromResult(new CommandResult(0, "", ""));
-
-        public async IAsyncEnumerable<string> StreamLinesAsync(
-            string command, System.Threading.Channels.ChannelReader<string> input, [EnumeratorCancellation] CancellationToken cancellationToken)
-        {
-            await Task.CompletedTask;
-            yield break;
-        }
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
 }

@@ -74,17 +74,4 @@ public sealed partial class ProxmoxTestbedTests
         return p.Id;
     }
 
-    private sealed class NoShell : IRemoteShell
-    {
-        public Task<CommandResult> RunAsync(string command, CancellationToken cancellationToken) => Task.FromResult(new CommandResult(0, "", ""));
-
-        public async IAsyncEnumerable<string> StreamLinesAsync(
-            string command, System.Threading.Channels.ChannelReader<string> input, [EnumeratorCancellation] CancellationToken cancellationToken)
-        {
-            await Task.CompletedTask;
-            yield break;
-        }
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
 }

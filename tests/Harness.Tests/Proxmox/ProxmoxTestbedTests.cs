@@ -30,17 +30,8 @@ public sealed partial class ProxmoxTestbedTests : IAsyncLifetime
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private PveOptions Options(PveGuestKind kind = PveGuestKind.Vm) => new()
+    private PveOptions Options(PveGuestKind kind = PveGuestKind.Vm) => _fake.Options(kind) with
     {
-        Url = _fake.Url,
-        Nodes = ["pve1", "pve2"],
-        TokenId = FakePveServer.TokenId,
-        TokenSecret = FakePveServer.TokenSecret,
-        Fingerprint = _fake.Fingerprint,
-        Kind = kind,
-        TemplateIds = kind == PveGuestKind.Vm ? [FakePveServer.TemplateId] : [],
-        OsTemplate = kind == PveGuestKind.Lxc ? "local:vztmpl/harness-guest.tar.zst" : null,
-        Storage = kind == PveGuestKind.Lxc ? "local-lvm" : null,
         Bridge = kind == PveGuestKind.Lxc ? "vmbr0" : null,
         Cores = 1,
         MemoryMiB = 1024,
@@ -56,7 +47,7 @@ public sealed partial class ProxmoxTestbedTests : IAsyncLifetime
         return ProxmoxTestbed.CreateAsync(options, guests, RunId, key, PveClientTests.Client(_fake), (address, user, _, _) =>
         {
             lock (_connected) _connected.Add($"{user}@{address}");
-            return Task.FromResult<(IRemoteShell, string?)>((new NoShell(), "fakehostkey"));
+            return Task.FromResult<(IRemoteShell, string?)>((new SilentShell(), "fakehostkey"));
         }, m => { lock (_log) _log.Add(m); }, ct ?? Ct);
     }
 
@@ -195,7 +186,7 @@ public sealed partial class ProxmoxTestbedTests : IAsyncLifetime
         var e = await Assert.ThrowsAnyAsync<Exception>(() => ProxmoxTestbed.CreateAsync(options, 4, RunId, key, PveClientTests.Client(_fake),
             (a, u, _, _) => connectFails && a.EndsWith(".101", StringComparison.Ordinal)
                 ? throw new TimeoutException("SSH did not answer")
-                : Task.FromResult<(IRemoteShell, string?)>((new NoShell(), null)),
+                : Task.FromResult<(IRemoteShell, string?)>((new SilentShell(), null)),
             _log.Add, Ct));
         Assert.IsNotType<AggregateException>(e);
         Assert.Empty(RunGuests());

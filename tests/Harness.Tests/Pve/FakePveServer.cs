@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Harness.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -54,6 +55,21 @@ public sealed partial class FakePveServer : IAsyncDisposable
     public string Fingerprint => string.Join(":", _certificate.GetCertHashString(HashAlgorithmName.SHA256).Chunk(2).Select(c => new string(c)));
 
     public Dictionary<int, FakeGuest> Guests { get; } = [];
+
+    /// <summary>Settings that point the harness at this server (two nodes, the template or an LXC archive, bridge vmbr0).</summary>
+    public PveOptions Options(PveGuestKind kind = PveGuestKind.Vm) => new()
+    {
+        Url = Url,
+        Nodes = ["pve1", "pve2"],
+        TokenId = TokenId,
+        TokenSecret = TokenSecret,
+        Fingerprint = Fingerprint,
+        Kind = kind,
+        TemplateIds = kind == PveGuestKind.Vm ? [TemplateId] : [],
+        OsTemplate = kind == PveGuestKind.Lxc ? "local:vztmpl/harness-guest.tar.zst" : null,
+        Storage = kind == PveGuestKind.Lxc ? "local-lvm" : null,
+        Bridge = "vmbr0",
+    };
 
     /// <summary>Polls a task answers "running" before it stops.</summary>
     public int TaskPolls { get; set; } = 2;
