@@ -31,13 +31,13 @@ public static class HarnessCost
             var guest = testbed.Guests[0];
             await using var sampler = new GuestSampler(guest.Shell, guest.SamplerSource, options.SampleInterval, generator.ProcessNames);
             await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
-            var samplerOnly = await MeasureAsync(sampler, guest.Allocation, seconds, edges: false, cancellationToken);
+            var samplerOnly = await MeasureAsync(sampler, guest.Allocation, seconds, null, cancellationToken);
             var lifetime = TimeSpan.FromSeconds(seconds * 3 + 60);
             await guest.Shell.RunAsync(Probe.Start(Probe.DefaultIterations, Probe.DefaultGap, lifetime), cancellationToken);
-            var harness = await MeasureAsync(sampler, guest.Allocation, seconds, edges: true, cancellationToken);
+            var harness = await MeasureAsync(sampler, guest.Allocation, seconds, options.Window, cancellationToken);
             await guest.Shell.RunAsync(generator.StartCpu(size, generator.Step, lifetime), cancellationToken);
             await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
-            var floor = await MeasureAsync(sampler, guest.Allocation, seconds, edges: true, cancellationToken);
+            var floor = await MeasureAsync(sampler, guest.Allocation, seconds, options.Window, cancellationToken);
             await guest.Shell.RunAsync(generator.StopAllAndList, cancellationToken);
             table.AddRow(size.ToString("0.##", CultureInfo.InvariantCulture), Points(samplerOnly, size), Points(harness, size), Points(floor, size));
         }
@@ -47,17 +47,17 @@ public static class HarnessCost
         return 0;
     }
 
-    /// <summary>CPU % of the guest's allocation over the span, with snapshot pairs at the protocol's rate when asked.</summary>
-    private static async Task<double> MeasureAsync(GuestSampler sampler, Testbeds.GuestAllocation allocation, double seconds, bool edges, CancellationToken ct)
+    /// <summary>CPU % of the guest's allocation over the span, with a snapshot pair per segment window when one is given.</summary>
+    private static async Task<double> MeasureAsync(GuestSampler sampler, Testbeds.GuestAllocation allocation, double seconds, TimeSpan? window, CancellationToken ct)
     {
         var from = await sampler.SnapshotAsync(ct);
         var until = DateTimeOffset.UtcNow.AddSeconds(seconds);
         while (DateTimeOffset.UtcNow < until)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(300), ct);
-            if (edges) await sampler.SnapshotAsync(ct);
-            await Task.Delay(TimeSpan.FromSeconds(1.5), ct);
-            if (edges) await sampler.SnapshotAsync(ct);
+            if (window is not null) await sampler.SnapshotAsync(ct);
+            await Task.Delay(window ?? TimeSpan.FromSeconds(1.5), ct);
+            if (window is not null) await sampler.SnapshotAsync(ct);
         }
         var to = await sampler.SnapshotAsync(ct);
         return Usage.Cpu(from, to, allocation).CpuPercent;

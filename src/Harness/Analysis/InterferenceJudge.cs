@@ -22,7 +22,7 @@ public static class InterferenceJudge
         var usable = pairs.Where(p => double.IsFinite(p.CoRun.Stretch) && double.IsFinite(p.Solo.Stretch)).ToArray();
         double[] Of(IEnumerable<SegmentValues> v, Func<SegmentValues, double> f) => v.Select(f).ToArray();
         // One stream per metric and guest: seeds derived from the guest's seed never coincide with a neighbour's.
-        int SeedOf(Metric m) => StableHash.Of(seed.ToString(CultureInfo.InvariantCulture), m.Id);
+        int SeedOf(string id) => StableHash.Of(seed.ToString(CultureInfo.InvariantCulture), id);
 
         var metrics = new InterferenceMetrics(
             pairs.Count,
@@ -32,18 +32,18 @@ public static class InterferenceJudge
             Stats.Mean(Of(co, v => v.RamPercent)),
             PooledStretch(co),
             PooledStretch(solo),
-            Stats.PairedBootstrap(usable, Slowdown, SeedOf(Metric.Slowdown)),
+            Stats.PairedBootstrap(usable, Slowdown, SeedOf(Metric.Slowdown.Id)),
             Stats.Mean(Of(co, v => v.WaitPercent)),
             Stats.Mean(Of(solo, v => v.WaitPercent)),
-            Stats.PairedBootstrap(Of(co, v => v.WaitPercent), Of(solo, v => v.WaitPercent), Stats.MedianDifference, SeedOf(Metric.WaitIncrease)),
+            Stats.PairedBootstrap(Of(co, v => v.WaitPercent), Of(solo, v => v.WaitPercent), Stats.MedianDifference, SeedOf(Metric.WaitIncrease.Id)),
             // Both sides run the very same load setting, so CPU time per wall-second is the work the load got done.
-            Stats.PairedBootstrap(Of(co, v => v.CpuPercent), Of(solo, v => v.CpuPercent), Stats.Degradation, SeedOf(Metric.ThroughputLoss)),
+            Stats.PairedBootstrap(Of(co, v => v.CpuPercent), Of(solo, v => v.CpuPercent), Stats.Degradation, SeedOf(Metric.ThroughputLoss.Id)),
             Stats.Percentile(Of(co, v => v.ProbeShare).Where(x => !double.IsNaN(x)), 0.5),
             Stats.Percentile(Of(solo, v => v.ProbeShare).Where(x => !double.IsNaN(x)), 0.5),
-            Stats.PairedBootstrap(Of(co, v => v.ProbeShare), Of(solo, v => v.ProbeShare), Stats.Degradation, seed + 3),
+            Stats.PairedBootstrap(Of(co, v => v.ProbeShare), Of(solo, v => v.ProbeShare), Stats.Degradation, SeedOf("probe-loss")),
             Stats.Percentile(Of(co, v => v.P99Microseconds).Where(x => !double.IsNaN(x)), 0.5),
             Stats.Percentile(Of(solo, v => v.P99Microseconds).Where(x => !double.IsNaN(x)), 0.5),
-            Stats.PairedBootstrap(Of(co, v => v.P99Microseconds), Of(solo, v => v.P99Microseconds), Stats.MedianRatio, seed + 2),
+            Stats.PairedBootstrap(Of(co, v => v.P99Microseconds), Of(solo, v => v.P99Microseconds), Stats.MedianRatio, SeedOf("p99-ratio")),
             Stats.CoefficientOfVariation(Of(solo, v => v.CpuPercent)));
 
         var g = target.Guest;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Harness.Analysis;
 using Harness.Configuration;
 using Harness.Load;
