@@ -43,6 +43,22 @@ count_trx() {
   echo "$p $f $s $i"
 }
 
+# Names every failed test in the TRX files given, with the first line of its message, so the end of a CI log says
+# which test failed without the whole log.
+list_failed() {
+  local file
+  for file in "$@"; do
+    [ -f "$file" ] || continue
+    awk -v RS='<UnitTestResult ' 'NR > 1 && /outcome="Failed"/ {
+      name = "?"; if (match($0, /testName="[^"]*"/)) name = substr($0, RSTART + 10, RLENGTH - 11)
+      msg = ""
+      if (match($0, /<Message>[^\n<]*/)) msg = substr($0, RSTART + 9, RLENGTH - 9)
+      if (length(msg) > 300) msg = substr(msg, 1, 300) "..."
+      printf "FAILED %s: %s\n", name, msg
+    }' "$file"
+  done
+}
+
 # The closing line CI reads: "N passed, N failed, N skipped", then ", N invalid" when any row was not judged.
 closing_line() {
   local line="$1 passed, $2 failed, $3 skipped"

@@ -30,7 +30,10 @@ public sealed class TeardownTests : IDisposable
         var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var cli = Path.Combine(OptionsLoader.RepositoryRoot()!, "src", "Harness.Cli", "bin", here.Parent!.Name, here.Name, "Harness.Cli.dll");
         Assert.True(File.Exists(cli), $"{cli} is missing; build the solution");
-        var psi = new ProcessStartInfo("dotnet", [cli, "provision", "--guests", "2", "--hold", "600"])
+        // A process started in the background of a script inherits SIGINT as ignored, and .NET then never sees it
+        // (as Unix intends: nohup and `cmd &` are not interrupted by Ctrl-C). CI may start this test run that way, so
+        // the child's signals are reset to their defaults, as they are for a command typed at a terminal.
+        var psi = new ProcessStartInfo("env", ["--default-signal=INT,TERM,HUP", "dotnet", cli, "provision", "--guests", "2", "--hold", "600"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
