@@ -19,14 +19,14 @@ internal static class ComparisonTable
         }
         var metrics = new Table().Border(TableBorder.Rounded)
             .Title($"run [bold]{Markup.Escape(comparison.RunId)}[/] against baseline [bold]{Markup.Escape(comparison.BaselineId)}[/]")
-            .AddColumns("scenario", "guest", "metric", "target", "baseline (±95% CI)", "run (±95% CI)", "worse by", "status");
-        foreach (var c in new[] { 3, 4, 5, 6 }) metrics.Columns[c].RightAligned();
+            .AddColumns("scenario", "guest", "metric", "target", "baseline (±95% CI)", "run (±95% CI)", "worse by", "p (Holm)", "status");
+        foreach (var c in new[] { 3, 4, 5, 6, 7 }) metrics.Columns[c].RightAligned();
         foreach (var m in comparison.Metrics)
         {
             metrics.AddRow(
                 Markup.Escape(m.Scenario), Markup.Escape(m.Guest), Markup.Escape(m.Metric.Label), ComparisonText.Number(m.Target),
                 ComparisonText.Value(m.Baseline?.Measured, m.BaselineInterval), ComparisonText.Value(m.Run?.Measured, m.RunInterval),
-                ComparisonText.Worse(m), Status(m.Status, comparison.Options));
+                ComparisonText.Worse(m), ComparisonText.P(m), Status(m.Status, comparison.Options));
         }
         console.Write(metrics);
 
@@ -38,7 +38,7 @@ internal static class ComparisonTable
         console.Write(facts);
 
         var o = comparison.Options;
-        var rule = FormattableString.Invariant($"threshold {o.ThresholdPercent:0.##} % and {o.MinimumPoints:0.##} points");
+        var rule = ComparisonText.Rule(o);
         console.MarkupLine(comparison.Regressed
             ? $"[red bold]REGRESSED[/]: {comparison.Regressions.Count} of {comparison.Metrics.Count} metric(s) ({rule})"
             : $"[green bold]OK[/]: no regression in {comparison.Metrics.Count} metric(s) ({rule})");

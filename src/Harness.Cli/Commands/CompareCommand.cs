@@ -15,6 +15,7 @@ internal static class CompareCommand
         var baseline = new Argument<string>("baseline") { Description = "the baseline's results.json or its folder" };
         var threshold = Cli.Number("--threshold", "relative worsening that fails, in % of the baseline's badness", defaults.ThresholdPercent, 0, double.MaxValue);
         var minPoints = Cli.Number("--min-points", "smallest worsening that fails, in points", defaults.MinimumPoints, 0, double.MaxValue);
+        var alpha = Cli.Number("--alpha", "false-alarm rate of the whole comparison: the chance that two equivalent runs differ in any metric", defaults.Alpha, 1e-6, 1);
         var allowMissing = new Option<bool>("--allow-missing") { Description = "a scenario missing from the run is not a regression" };
         var compareAnyway = new Option<bool>("--compare-anyway")
         {
@@ -24,7 +25,7 @@ internal static class CompareCommand
         var command = new Command("compare",
             "compares a run against a baseline; exit 0: no regression, 1: a metric regressed, 2: bad arguments or files, 3: the baseline differs in a control that changes isolation (weights, quota, cpuset, memory, KSM, governor, CPU model)")
         {
-            run, baseline, threshold, minPoints, allowMissing, compareAnyway, stepSummary,
+            run, baseline, threshold, minPoints, alpha, allowMissing, compareAnyway, stepSummary,
         };
         command.SetAction(async (parsed, ct) =>
         {
@@ -32,6 +33,7 @@ internal static class CompareCommand
             {
                 ThresholdPercent = parsed.GetValue(threshold),
                 MinimumPoints = parsed.GetValue(minPoints),
+                Alpha = parsed.GetValue(alpha),
                 AllowMissing = parsed.GetValue(allowMissing),
                 CompareAnyway = parsed.GetValue(compareAnyway),
             };

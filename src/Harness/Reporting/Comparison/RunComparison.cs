@@ -3,15 +3,23 @@ using Harness.Analysis;
 namespace Harness.Reporting.Comparison;
 
 /// <summary>
-/// When a run counts as worse than its baseline. A metric regresses when its badness (see <see cref="Metric.Badness"/>)
-/// grew by more than <see cref="ThresholdPercent"/> % of the baseline's badness and by more than <see cref="MinimumPoints"/>
-/// points; the second condition keeps near-perfect metrics (RAM 0.1 → 0.8 points off, well inside a 5-point tolerance) from tripping the gate on noise.
+/// When a run counts as worse than its baseline. A metric regresses when it is worse by enough to matter and by more
+/// than noise. Enough to matter: its badness (see <see cref="Metric.Badness"/>) grew by more than
+/// <see cref="ThresholdPercent"/> % of the baseline's badness and by more than <see cref="MinimumPoints"/> points (the
+/// second keeps near-perfect metrics, RAM 0.1 → 0.8 points off, from tripping the gate). More than noise: when both
+/// runs kept their segments, a one-sided Welch test of the per-repetition badness, Holm-adjusted over every metric of
+/// the comparison, is at or below <see cref="Alpha"/>, so two runs of the same build fail together with a chance of
+/// at most α however many metrics they share. Results without segments are judged on the first rule alone.
 /// </summary>
+/// <param name="Alpha">The comparison's false-alarm rate: the chance that any metric of two equivalent runs is called regressed.</param>
 /// <param name="CompareAnyway">Compare even when the runs differ in a control that changes isolation (see <see cref="ProvenanceControl.ChangesIsolation"/>).</param>
-public sealed record ComparisonOptions(double ThresholdPercent = ComparisonOptions.DefaultThresholdPercent, double MinimumPoints = ComparisonOptions.DefaultMinimumPoints, bool AllowMissing = false, bool CompareAnyway = false)
+public sealed record ComparisonOptions(
+    double ThresholdPercent = ComparisonOptions.DefaultThresholdPercent, double MinimumPoints = ComparisonOptions.DefaultMinimumPoints,
+    bool AllowMissing = false, bool CompareAnyway = false, double Alpha = ComparisonOptions.DefaultAlpha)
 {
     public const double DefaultThresholdPercent = 5;
     public const double DefaultMinimumPoints = 1;
+    public const double DefaultAlpha = 0.05;
 }
 
 public enum ComparisonStatus
@@ -19,7 +27,7 @@ public enum ComparisonStatus
     Unchanged,
     Better,
 
-    /// <summary>Worse, but within the threshold.</summary>
+    /// <summary>Worse, but within the threshold or not beyond noise.</summary>
     Worse,
     Regressed,
 
@@ -41,7 +49,8 @@ public sealed record MetricComparison(
     Check? Baseline,
     MeanInterval? RunInterval,
     MeanInterval? BaselineInterval,
-    ComparisonStatus Status)
+    ComparisonStatus Status,
+    double? AdjustedP = null)
 {
     public double? RunBadness => Run is null ? null : Metric.Badness(Run.Target, Run.Measured);
 
@@ -105,6 +114,7 @@ public sealed record RunComparison(string RunId, string BaselineId, ComparisonOp
         var runScenarios = run.Scenarios.GroupBy(s => s.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
         var baseScenarios = baseline.Scenarios.GroupBy(s => s.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
         var names = baseline.Scenarios.Select(s => s.Name).Concat(run.Scenarios.Select(s => s.Name)).Distinct(StringComparer.Ordinal);
+        var p = new List<double>();
         foreach (var name in names)
         {
             runScenarios.TryGetValue(name, out var r);
@@ -115,16 +125,25 @@ public sealed record RunComparison(string RunId, string BaselineId, ComparisonOp
                 var rc = r?.Checks.FirstOrDefault(c => c.Guest == guest && c.Metric == metric);
                 var bc = b?.Checks.FirstOrDefault(c => c.Guest == guest && c.Metric == metric);
                 metrics.Add(new MetricComparison(name, guest, metric, metric.Direction, (rc ?? bc)!.Target, rc, bc,
-                    Interval(r, guest, metric), Interval(b, guest, metric), Judge(rc, bc, options)));
+                    Interval(r, guest, metric), Interval(b, guest, metric), ComparisonStatus.Unchanged));
+                p.Add(RepetitionBadness.Of(r, guest, metric) is { } rv && RepetitionBadness.Of(b, guest, metric) is { } bv
+                    ? Significance.WelchGreater(rv, bv) : double.NaN);
             }
         }
+        var adjusted = Significance.Holm(p);
+        metrics = metrics.Select((m, i) => m with
+        {
+            AdjustedP = double.IsNaN(adjusted[i]) ? null : adjusted[i],
+            Status = Judge(m.Run, m.Baseline, options, double.IsNaN(adjusted[i]) ? null : adjusted[i]),
+        }).ToList();
         return new RunComparison(run.RunId, baseline.RunId, options, metrics, CompareFacts(run, baseline))
         {
             Provenance = RunProvenance.Of(run).DifferencesFrom(RunProvenance.Of(baseline)),
         };
     }
 
-    private static ComparisonStatus Judge(Check? run, Check? baseline, ComparisonOptions options)
+    /// <param name="adjustedP">Holm-adjusted p-value of "the run is worse"; null when either run kept no segments.</param>
+    private static ComparisonStatus Judge(Check? run, Check? baseline, ComparisonOptions options, double? adjustedP)
     {
         if (run is null) return ComparisonStatus.Missing;
         if (baseline is null) return ComparisonStatus.New;
@@ -137,7 +156,9 @@ public sealed record RunComparison(string RunId, string BaselineId, ComparisonOp
         if (Math.Abs(delta) < 1e-9) return ComparisonStatus.Unchanged;
         if (delta < 0) return ComparisonStatus.Better;
         var percent = baseBad > 1e-9 ? delta / baseBad * 100 : double.PositiveInfinity;
-        return percent > options.ThresholdPercent && delta > options.MinimumPoints ? ComparisonStatus.Regressed : ComparisonStatus.Worse;
+        var matters = percent > options.ThresholdPercent && delta > options.MinimumPoints;
+        var beyondNoise = adjustedP is not { } q || q <= options.Alpha;
+        return matters && beyondNoise ? ComparisonStatus.Regressed : ComparisonStatus.Worse;
     }
 
     private static MeanInterval? Interval(ScenarioRecord? scenario, string guest, Metric metric) =>
