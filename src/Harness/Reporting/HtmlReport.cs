@@ -77,7 +77,7 @@ public static class HtmlReport
                 }
                 sb.AppendLine("</table>");
             }
-            var series = charts.Where(c => c.Scenario == s.Name && c.Kind == ChartKind.TimeSeries).ToArray();
+            var series = charts.Where(c => c.Scenario == s.Name && c.Guest is not null).ToArray();
             if (series.Length > 0)
             {
                 sb.AppendLine("<div class=\"series\">");

@@ -37,10 +37,10 @@ public static class MarkdownReport
             }
             Checks(sb, s.Checks);
             Series(sb, s);
-            var series = charts.Where(c => c.Scenario == s.Name && c.Kind == ChartKind.TimeSeries).ToArray();
-            if (series.Length > 0)
+            foreach (var perGuest in charts.Where(c => c.Scenario == s.Name && c.Guest is not null).GroupBy(c => c.Kind))
             {
-                sb.AppendLine("Time series: " + string.Join(" · ", series.Select(c => $"[{c.Guest}]({c.RelativePath})"))).AppendLine();
+                var label = perGuest.Key == ChartKind.Repetitions ? "Per repetition" : "Time series";
+                sb.AppendLine($"{label}: " + string.Join(" · ", perGuest.Select(c => $"[{c.Guest}]({c.RelativePath})"))).AppendLine();
             }
         }
         return sb.ToString();

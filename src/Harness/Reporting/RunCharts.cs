@@ -8,8 +8,14 @@ public enum ChartKind
     /// <summary>Per scenario: target vs measured per guest and metric, error bars = the series' standard deviation (the paper's Figure 3).</summary>
     TargetsVsMeasured,
 
-    /// <summary>Per scenario and guest: the sampled series over the measurement window.</summary>
+    /// <summary>Per scenario and guest: the sampled series over the measurement window (results without segments).</summary>
     TimeSeries,
+
+    /// <summary>
+    /// Per scenario and guest: each repetition's slowdown, wait increase and throughput loss (its co-run segment
+    /// against its solo one), the verdict's estimate with its interval, and each limit.
+    /// </summary>
+    Repetitions,
 }
 
 /// <summary>One chart of a run report; <see cref="RelativePath"/> is relative to the run folder, with '/' separators.</summary>
@@ -41,6 +47,7 @@ public static class RunCharts
             await Task.Run(() =>
             {
                 if (chart.Kind == ChartKind.TargetsVsMeasured) DrawTargets(scenario, chart.Title, path);
+                else if (chart.Kind == ChartKind.Repetitions) RepetitionChart.Draw(scenario, chart.Guest!, chart.Title, path, SeriesWidth, SeriesHeight);
                 else DrawSeries(scenario.Guests.First(g => g.Guest == chart.Guest), chart.Title, path);
             }, cancellationToken).ConfigureAwait(false);
         }
@@ -55,9 +62,18 @@ public static class RunCharts
         {
             yield return new ReportChart(s.Name, ChartKind.TargetsVsMeasured, null, $"{s.Name}: target vs measured", $"{stem}-targets.png");
         }
-        foreach (var g in s.Guests.Where(g => g.Series.Count > 0))
+        foreach (var g in s.Guests)
         {
-            yield return new ReportChart(s.Name, ChartKind.TimeSeries, g.Guest, $"{s.Name}: {g.Guest} over the window", $"{stem}-{ReportText.Slug(g.Guest)}-series.png");
+            // A series joined across segments mixes co-run and solo stretches with frozen ones in between; with the
+            // segments kept, the guest's chart shows them as the verdict uses them: paired, per repetition.
+            if (g.Segments is { Count: > 0 })
+            {
+                yield return new ReportChart(s.Name, ChartKind.Repetitions, g.Guest, $"{s.Name}: {g.Guest} per repetition", $"{stem}-{ReportText.Slug(g.Guest)}-repetitions.png");
+            }
+            else if (g.Series.Count > 0)
+            {
+                yield return new ReportChart(s.Name, ChartKind.TimeSeries, g.Guest, $"{s.Name}: {g.Guest} over the window", $"{stem}-{ReportText.Slug(g.Guest)}-series.png");
+            }
         }
     }
 

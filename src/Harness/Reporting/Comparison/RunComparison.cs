@@ -126,7 +126,7 @@ public sealed record RunComparison(string RunId, string BaselineId, ComparisonOp
                 var bc = b?.Checks.FirstOrDefault(c => c.Guest == guest && c.Metric == metric);
                 metrics.Add(new MetricComparison(name, guest, metric, metric.Direction, (rc ?? bc)!.Target, rc, bc,
                     Interval(r, guest, metric), Interval(b, guest, metric), ComparisonStatus.Unchanged));
-                p.Add(RepetitionBadness.Of(r, guest, metric) is { } rv && RepetitionBadness.Of(b, guest, metric) is { } bv
+                p.Add(RepetitionValues.Badness(r, guest, metric) is { } rv && RepetitionValues.Badness(b, guest, metric) is { } bv
                     ? Significance.WelchGreater(rv, bv) : double.NaN);
             }
         }

@@ -1,18 +1,17 @@
 using Harness.Analysis;
 
-namespace Harness.Reporting.Comparison;
+namespace Harness.Reporting;
 
 /// <summary>
-/// A metric's badness in each repetition of a scenario, from the co-run and solo segment of that repetition as kept
-/// in results.json: the values a comparison tests, so that two runs are compared on their spread and not only on
-/// their point estimates.
+/// A metric's value in each repetition of a scenario, from that repetition's co-run and solo segment as kept in
+/// results.json: what a comparison tests and what a guest's chart draws, so both show the spread the verdict saw.
 /// </summary>
-public static class RepetitionBadness
+public static class RepetitionValues
 {
     /// <summary>One value per repetition with both segments; null when the run kept no segments or the metric has no per-repetition form.</summary>
     public static double[]? Of(ScenarioRecord? scenario, string guest, Metric metric)
     {
-        if (scenario?.Guests.FirstOrDefault(g => g.Guest == guest) is not { Segments: { Count: > 0 } segments } measured) return null;
+        if (scenario?.Guests.FirstOrDefault(g => g.Guest == guest) is not { Segments: { Count: > 0 } segments }) return null;
         Func<SegmentValues, SegmentValues, double>? value = metric.Id switch
         {
             "cpu" => (co, _) => co.CpuPercent,
@@ -23,13 +22,21 @@ public static class RepetitionBadness
             _ => null,
         };
         if (value is null) return null;
-        var target = metric == Metric.Cpu ? measured.TargetCpuPercent : metric == Metric.Ram ? measured.TargetRamPercent : 0;
         var values = segments.GroupBy(s => s.Repetition).OrderBy(g => g.Key)
             .Select(g => (Co: g.FirstOrDefault(s => s.Kind == SegmentKind.CoRun), Solo: g.FirstOrDefault(s => s.Kind == SegmentKind.Solo)))
             .Where(p => p.Co is not null && p.Solo is not null)
-            .Select(p => metric.Badness(target, value(p.Co!.Values, p.Solo!.Values)))
+            .Select(p => value(p.Co!.Values, p.Solo!.Values))
             .Where(double.IsFinite)
             .ToArray();
         return values.Length == 0 ? null : values;
+    }
+
+    /// <summary>The same as badness (see <see cref="Metric.Badness"/>): distance from target, or a cost floored at zero.</summary>
+    public static double[]? Badness(ScenarioRecord? scenario, string guest, Metric metric)
+    {
+        if (Of(scenario, guest, metric) is not { } values) return null;
+        var measured = scenario!.Guests.First(g => g.Guest == guest);
+        var target = metric == Metric.Cpu ? measured.TargetCpuPercent : metric == Metric.Ram ? measured.TargetRamPercent : 0;
+        return values.Select(v => metric.Badness(target, v)).ToArray();
     }
 }
