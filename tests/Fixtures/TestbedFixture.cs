@@ -133,3 +133,17 @@ public sealed class NegativeControlFixture(IMessageSink diagnostics) : TestbedFi
     protected override HarnessOptions Adjust(HarnessOptions options) =>
         options with { GuestCpus = options.NegativeControlCpus, ScenarioFile = null };
 }
+
+/// <summary>
+/// Fair-share rows: the negative control's overcommitted allocation (four guests asking for twice the host), the
+/// only kind of testbed on which CPU weights decide anything. Its runs go below HARNESS_OUTPUT_DIR/fair-share/.
+/// </summary>
+public sealed class FairShareFixture(IMessageSink diagnostics) : TestbedFixture(diagnostics, "docker")
+{
+    public const string RunFolder = "fair-share";
+
+    protected override string RunFolderGroup => RunFolder;
+
+    protected override HarnessOptions Adjust(HarnessOptions options) =>
+        options with { GuestCpus = options.NegativeControlCpus, ScenarioFile = null };
+}

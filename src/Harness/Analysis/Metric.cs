@@ -32,7 +32,10 @@ public sealed record Metric(string Id, string Label, string Unit, MetricDirectio
     /// <summary>Work per wall-second lost at the same load setting: 1 − median(co-run CPU) / median(solo CPU).</summary>
     public static readonly Metric ThroughputLoss = new("throughput-loss", "throughput loss %", "% of solo work", MetricDirection.LowerIsBetter);
 
-    public static IReadOnlyList<Metric> All { get; } = [Cpu, Ram, Slowdown, WaitIncrease, ThroughputLoss];
+    /// <summary>A guest's part of the CPU time all guests got, under contention; its target is its weight's part.</summary>
+    public static readonly Metric CpuShare = new("cpu-share", "CPU share %", "% of the guests' CPU time", MetricDirection.TowardTarget);
+
+    public static IReadOnlyList<Metric> All { get; } = [Cpu, Ram, Slowdown, WaitIncrease, ThroughputLoss, CpuShare];
 
     /// <summary>The descriptor for an id, or for a label written by an older results file.</summary>
     public static Metric Parse(string text) =>

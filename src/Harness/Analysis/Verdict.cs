@@ -58,7 +58,8 @@ public sealed record Check(
 }
 
 /// <summary>The verdict of one scenario: every check, not just the first failure, and why it may be invalid.</summary>
-public sealed record Verdict(string Scenario, IReadOnlyList<Check> Checks, IReadOnlyList<string>? InvalidReasons = null)
+/// <param name="Notes">What a reader needs beside the checks to act on them (e.g. the CPU weights a fair-share row found).</param>
+public sealed record Verdict(string Scenario, IReadOnlyList<Check> Checks, IReadOnlyList<string>? InvalidReasons = null, IReadOnlyList<string>? Notes = null)
 {
     /// <summary>Fail when any check fails; invalid when nothing failed but something could not be judged; else pass.</summary>
     public Outcome Outcome =>
@@ -87,6 +88,7 @@ public sealed record Verdict(string Scenario, IReadOnlyList<Check> Checks, IRead
             sb.AppendLine(CultureInfo.InvariantCulture,
                 $"{c.Guest,-5}  {c.Metric.Label,-18}  {target,6}  {Check.Number(c.Measured),8}  {interval,-17}  {c.LimitText,6}  {c.OutcomeText}");
         }
+        foreach (var note in Notes ?? []) sb.AppendLine(note);
         foreach (var reason in Reasons) sb.AppendLine("invalid: " + reason);
         return sb.ToString();
     }

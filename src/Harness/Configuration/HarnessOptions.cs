@@ -61,6 +61,9 @@ public sealed record HarnessOptions
     /// <summary>Solo references whose probe speed varies more than this (coefficient of variation, %) make the verdict invalid.</summary>
     public double SoloMaxCov { get; init; } = 40;
 
+    /// <summary>Fair-share rows: largest allowed distance of a guest's share of the guests' CPU from its weight's share, points.</summary>
+    public double FairShareTolerance { get; init; } = 5;
+
     /// <summary>CPUs per guest on the negative control's overcommitted testbed.</summary>
     public double NegativeControlCpus { get; init; }
 

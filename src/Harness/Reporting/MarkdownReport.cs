@@ -31,6 +31,7 @@ public static class MarkdownReport
             sb.AppendLine(CultureInfo.InvariantCulture, $"### {ReportText.MarkdownCell(s.DisplayName)}: {s.Outcome}").AppendLine();
             sb.AppendLine(CultureInfo.InvariantCulture, $"Started {ReportText.Timestamp(s.StartedAt)}, took {ReportText.Duration(s.WallSeconds)}.").AppendLine();
             if (s.Error is not null) sb.AppendLine(CultureInfo.InvariantCulture, $"> {ReportText.MarkdownCell(s.Error)}").AppendLine();
+            foreach (var note in s.Notes ?? []) sb.AppendLine(CultureInfo.InvariantCulture, $"{ReportText.MarkdownCell(note)}").AppendLine();
             foreach (var chart in charts.Where(c => c.Scenario == s.Name && c.Kind == ChartKind.TargetsVsMeasured))
             {
                 sb.AppendLine(CultureInfo.InvariantCulture, $"![{chart.Title}]({chart.RelativePath})").AppendLine();

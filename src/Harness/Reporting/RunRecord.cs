@@ -14,7 +14,8 @@ public sealed record ScenarioRecord(
     IReadOnlyList<GuestMeasurement> Guests,
     IReadOnlyList<Check> Checks,
     double? MaxAbsCpuError,
-    double? MaxAbsRamError);
+    double? MaxAbsRamError,
+    IReadOnlyList<string>? Notes = null);
 
 /// <summary>results.json: everything a run measured, written after every scenario so a killed run keeps what it had.</summary>
 public sealed class RunRecord

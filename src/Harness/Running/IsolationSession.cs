@@ -168,7 +168,9 @@ public sealed class IsolationSession : IAsyncDisposable
         r.Scenario.Name, r.Scenario.DisplayName, r.StartedAt, r.Wall.TotalSeconds,
         r.Verdict.Outcome.ToString().ToLowerInvariant(),
         r.Verdict.Reasons is { Count: > 0 } reasons ? string.Join("; ", reasons) : null, r.Guests, r.Verdict.Checks,
-        r.Guests.Max(g => Math.Abs(g.CpuError)), r.Guests.Max(g => Math.Abs(g.RamError)));
+        // A fair-share row asks every guest for more CPU than it can get: its distance from that is no load error.
+        r.Scenario.IsFairShare ? null : r.Guests.Max(g => Math.Abs(g.CpuError)), r.Guests.Max(g => Math.Abs(g.RamError)),
+        r.Verdict.Notes);
 
     /// <summary>The closing lines: wall time, worst load error, where the results are.</summary>
     public string Summary()
@@ -209,6 +211,7 @@ public sealed class IsolationSession : IAsyncDisposable
         ["waitThreshold"] = o.WaitThreshold.ToString(CultureInfo.InvariantCulture),
         ["degradationThreshold"] = o.DegradationThreshold.ToString(CultureInfo.InvariantCulture),
         ["soloMaxCov"] = o.SoloMaxCov.ToString(CultureInfo.InvariantCulture),
+        ["fairShareTolerance"] = o.FairShareTolerance.ToString(CultureInfo.InvariantCulture),
         ["maxInvalidRows"] = o.MaxInvalidRows.ToString(CultureInfo.InvariantCulture),
     };
 

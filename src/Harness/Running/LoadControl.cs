@@ -68,7 +68,10 @@ internal sealed class LoadControl(ILoadGenerator generator, HarnessOptions optio
         var loaded = runs.Where(r => r.Load.CpuPercent > 0).ToArray();
         var best = loaded.ToDictionary(r => r, r => (Setting: r.CpuSetting, Error: double.PositiveInfinity));
         foreach (var r in runs.Where(r => r.Load.CpuPercent <= 0)) r.Converged = true;
-        for (var round = 1; round <= options.CalibrationMaxRounds && loaded.Any(r => !r.Converged); round++)
+        // A guest whose correction gives back its own setting is at the generator's limit (e.g. all it can ask for,
+        // in a fair-share row that oversubscribes the host): another round cannot move it.
+        var atLimit = new HashSet<GuestRun>();
+        for (var round = 1; round <= options.CalibrationMaxRounds && loaded.Any(r => !r.Converged && !atLimit.Contains(r)); round++)
         {
             await Task.Delay(WarmUp, time, ct).ConfigureAwait(false);
             var measured = await Task.WhenAll(loaded.Select(r => protocol.MeasureCpuAsync(r, options.CalibrationRound, ct))).ConfigureAwait(false);
@@ -83,14 +86,21 @@ internal sealed class LoadControl(ILoadGenerator generator, HarnessOptions optio
                 if (Math.Abs(error) < Math.Abs(best[r].Error)) best[r] = (r.CpuSetting, error);
                 r.Converged = Math.Abs(error) <= tolerance;
                 if (r.Converged) continue;
-                r.CpuSetting = CpuSetting.Correct(r.CpuSetting, measured[i], r.Load.CpuPercent, generator.Step);
+                var corrected = CpuSetting.Correct(r.CpuSetting, measured[i], r.Load.CpuPercent, generator.Step);
+                if (corrected == r.CpuSetting && double.IsFinite(measured[i]))
+                {
+                    atLimit.Add(r);
+                    continue;
+                }
+                r.CpuSetting = corrected;
                 restarts.Add(RestartCpuAsync(r, lifetime, ct));
             }
             progress(string.Create(CultureInfo.InvariantCulture,
                 $"  calibration round {round}: {string.Join(", ", loaded.Select((r, i) => $"{r.Name} {measured[i]:0.0}% for {r.Load.CpuPercent:0.#}%"))}"));
             await Task.WhenAll(restarts).ConfigureAwait(false);
         }
-        foreach (var r in loaded.Where(r => !r.Converged))
+        // A guest at the limit keeps it: every setting short of it came out the same, and the limit asks the most.
+        foreach (var r in loaded.Where(r => !r.Converged && !atLimit.Contains(r)))
         {
             r.CpuErrorAfter = best[r].Error;
             r.Converged = Math.Abs(best[r].Error) <= tolerance;

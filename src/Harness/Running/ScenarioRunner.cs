@@ -48,6 +48,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
         // harness cannot leave it running for long.
         var lifetime = _options.CalibrationRound * (_options.CalibrationMaxRounds + 2)
                        + (_options.Window + TimeSpan.FromSeconds(1)) * segments + _options.Settle + TimeSpan.FromMinutes(3);
+        FairShareWeights? weights = null;
         try
         {
             await GuestRun.ForEach(runs, _loads.StopAllAsync, cancellationToken).ConfigureAwait(false);
@@ -55,6 +56,8 @@ public sealed class ScenarioRunner : IAsyncDisposable
 
             // Checked for every guest before any load starts: an impossible target must not leave half a scenario behind.
             if (_loads.Impossible(runs) is { } impossible) throw new ScenarioNotRunnableException($"{scenario.Name} cannot run here: {impossible}");
+
+            if (scenario.IsFairShare) weights = await FairShareWeights.ApplyAsync(_testbed, scenario, runs, cancellationToken).ConfigureAwait(false);
 
             _progress($"{scenario.Name}: filling memory");
             await GuestRun.ForEach(runs, (r, ct) => _loads.FillMemoryAsync(r, lifetime, ct), cancellationToken).ConfigureAwait(false);
@@ -78,6 +81,13 @@ public sealed class ScenarioRunner : IAsyncDisposable
             await GuestRun.ForEach(runs, _loads.StopAllAsync, cancellationToken).ConfigureAwait(false);
 
             var (guests, verdict) = ScenarioJudge.Judge(scenario, runs, measured, probes, ScenarioJudge.Thresholds(_options));
+            if (weights is not null)
+            {
+                var (_, note) = await weights.FoundAsync(cancellationToken).ConfigureAwait(false);
+                var shares = runs.Select(r => new FairShareJudge.Guest(
+                    r.Name, r.Load.CpuWeight ?? 1, r.Guest.Allocation.Cpus, guests.Single(g => g.Guest == r.Name).Segments ?? [])).ToArray();
+                verdict = FairShareJudge.Judge(verdict, shares, _options.FairShareTolerance, note);
+            }
             return new ScenarioResult(scenario, started, _time.GetUtcNow() - started, guests, verdict);
         }
         catch (Exception e) when (e is not (GuestFailedException or ScenarioNotRunnableException) && !cancellationToken.IsCancellationRequested)
@@ -87,6 +97,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
         finally
         {
             await _loads.BestEffortStopAsync(runs).ConfigureAwait(false);
+            if (weights is not null) await weights.RestoreAsync(_progress).ConfigureAwait(false);
         }
     }
 

@@ -2,16 +2,25 @@ using System.Globalization;
 
 namespace Harness.Scenarios;
 
-/// <summary>One guest's load: CPU % of its CPU allocation and RAM % of its memory.</summary>
-public sealed record GuestLoad(string Guest, double CpuPercent, double RamPercent)
+/// <summary>
+/// One guest's load: CPU % of its CPU allocation and RAM % of its memory, and in a fair-share row its relative CPU
+/// weight (2 = twice the CPU of a guest of weight 1 when they contend).
+/// </summary>
+public sealed record GuestLoad(string Guest, double CpuPercent, double RamPercent, int? CpuWeight = null)
 {
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"{Guest} {CpuPercent:0.##}/{RamPercent:0.##}");
+        string.Create(CultureInfo.InvariantCulture, $"{Guest} {CpuPercent:0.##}/{RamPercent:0.##}{(CpuWeight is { } w ? $" w{w}" : "")}");
 }
 
 /// <summary>A named set of per-guest loads applied at the same time.</summary>
 public sealed record Scenario(string Name, IReadOnlyList<GuestLoad> Loads)
 {
+    /// <summary>
+    /// The guests carry CPU weights: the row is judged by whether each guest's share of the CPU the guests got
+    /// follows its weight, which only shows when they contend for more CPU than the host has.
+    /// </summary>
+    public bool IsFairShare => Loads.Any(l => l.CpuWeight is not null);
+
     /// <summary>The theory row's name, e.g. <c>Scenario 05 (S1 90/80, S2 90/80, S3 90/80, S4 90/80)</c>.</summary>
     public string DisplayName => $"{Name} ({string.Join(", ", Loads)})";
 

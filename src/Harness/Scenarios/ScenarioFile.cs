@@ -49,7 +49,7 @@ public static class ScenarioFile
                 if (string.IsNullOrWhiteSpace(gm.Name)) problems.Add($"{gwhere}: missing 'name'.");
                 if (gm.Cpu is null) problems.Add($"{gwhere}: missing 'cpu' (percent of the guest's CPU allocation, 0-100).");
                 if (gm.Ram is null) problems.Add($"{gwhere}: missing 'ram' (percent of the guest's memory, 0-100).");
-                loads.Add(new GuestLoad(gm.Name ?? $"#{g + 1}", gm.Cpu ?? 0, gm.Ram ?? 0));
+                loads.Add(new GuestLoad(gm.Name ?? $"#{g + 1}", gm.Cpu ?? 0, gm.Ram ?? 0, gm.Weight));
             }
             scenarios.Add(new Scenario(s.Name ?? $"#{i + 1}", loads));
         }
@@ -74,5 +74,7 @@ public static class ScenarioFile
         public string? Name { get; set; }
         public double? Cpu { get; set; }
         public double? Ram { get; set; }
+
+        public int? Weight { get; set; }
     }
 }

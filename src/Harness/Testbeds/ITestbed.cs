@@ -34,6 +34,9 @@ public interface ITestbed : IAsyncDisposable
 
     /// <summary>Facts recorded in the results: backend, host, versions, allocations.</summary>
     IReadOnlyDictionary<string, string> Facts { get; }
+
+    /// <summary>The guests' CPU weight control, or null when this backend cannot set one (fair-share rows then cannot run).</summary>
+    ICpuWeights? CpuWeights => null;
 }
 
 /// <summary>Progress of long steps, for the console and CI logs.</summary>

@@ -72,6 +72,24 @@ public sealed class MeasurementProtocolTests
         Assert.Equal(run.CpuSetting, again.CpuSetting);
     }
 
+    [Fact]
+    public async Task Calibration_stops_for_a_guest_at_the_generators_limit_instead_of_using_up_its_rounds()
+    {
+        // A guest asking for all of its CPU on a host that gives it half: past the largest setting nothing moves it.
+        var options = new HarnessOptions { CalibrationRound = TimeSpan.FromMilliseconds(40), Window = TimeSpan.FromMilliseconds(20), CalibrationMaxRounds = 20 };
+        await using var guests = await Guests.StartAsync(1, setting => Math.Min(setting / 0.4, 50));
+        var loads = new LoadControl(Generator, options, _ => { }, TimeProvider.System);
+        var protocol = new MeasurementProtocol(Generator, options.Window, 1, _ => { }, TimeProvider.System);
+        var run = new GuestRun(guests.Runs[0].Guest, new GuestLoad("S1", 100, 30), guests.Runs[0].Sampler);
+        await loads.StartCpuAsync(run, TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+
+        await loads.CalibrateAsync([run], protocol, TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+
+        Assert.Equal(100, run.CpuSetting);
+        Assert.False(run.Converged);
+        Assert.InRange(run.Rounds, 1, 5);
+    }
+
     /// <summary>Scripted guests with their samplers, each carrying a 10/30 load.</summary>
     private sealed class Guests : IAsyncDisposable
     {

@@ -39,6 +39,7 @@ public sealed class ScenarioFileTests : IDisposable
     [InlineData("s.yaml", "scenarios:\n  - name: x\n    guests:\n      - { name: S1, ram: 30 }\n", "scenarios[0].guests[0]: missing 'cpu'")]
     [InlineData("s.yaml", "scenarios:\n  - name: x\n    guests:\n      - { name: S1, cpu: 10 }\n", "scenarios[0].guests[0]: missing 'ram'")]
     [InlineData("s.yaml", "scenarios:\n  - name: x\n    guests:\n      - { name: S1, cpu: 120, ram: 30 }\n", "guest S1: cpu 120 is outside 0-100")]
+    [InlineData("s.yaml", "scenarios:\n  - name: x\n    guests:\n      - { name: S1, cpu: 100, ram: 30, weight: 0 }\n", "guest S1: weight 0 is outside 1-100")]
     [InlineData("s.json", "{ \"scenarios\": [ ", "cannot be parsed")]
     [InlineData("s.yaml", "scenarios: []\n", "no 'scenarios' list found")]
     [InlineData("s.yaml", "scenario:\n  - name: x\n", "cannot be parsed")]
@@ -49,6 +50,37 @@ public sealed class ScenarioFileTests : IDisposable
         var e = Assert.Throws<ScenarioValidationException>(() => ScenarioFile.Load(path, 1));
         Assert.Contains(expected, e.Message);
         Assert.Contains(path, e.Message);
+    }
+
+    [Fact]
+    public void Guests_may_carry_cpu_weights_and_then_every_guest_needs_one()
+    {
+        var weighted = Write("w.yaml", """
+            scenarios:
+              - name: shares
+                guests:
+                  - { name: S1, cpu: 100, ram: 20, weight: 2 }
+                  - { name: S2, cpu: 100, ram: 20, weight: 1 }
+            """);
+        var scenario = Assert.Single(ScenarioFile.Load(weighted, 2));
+        Assert.True(scenario.IsFairShare);
+        Assert.Equal("shares (S1 100/20 w2, S2 100/20 w1)", scenario.DisplayName);
+
+        var half = Write("h.yaml", """
+            scenarios:
+              - name: half
+                guests:
+                  - { name: S1, cpu: 100, ram: 20, weight: 2 }
+                  - { name: S2, cpu: 100, ram: 20 }
+            """);
+        Assert.Contains("give every guest a 'weight' or none", Assert.Throws<ScenarioValidationException>(() => ScenarioFile.Load(half, 2)).Message);
+    }
+
+    [Fact]
+    public void The_shipped_fair_share_file_is_valid()
+    {
+        var path = Path.Combine(Harness.Tests.Reporting.RecordedRun.RepositoryRoot, "scenarios", "fair-share.yaml");
+        Assert.All(ScenarioFile.Load(path, 4), s => Assert.True(s.IsFairShare, s.Name));
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

@@ -136,6 +136,16 @@ public sealed class DockerEngine : IDisposable
         }
     }
 
+    /// <summary>The container's cpu.shares as Docker applied them (0 in the API means the default, 1024).</summary>
+    public async Task<long> CpuSharesAsync(string containerId, CancellationToken cancellationToken)
+    {
+        var c = await _client.Containers.InspectContainerAsync(containerId, cancellationToken).ConfigureAwait(false);
+        return c.HostConfig?.CPUShares is > 0 and var shares ? shares : 1024;
+    }
+
+    public Task SetCpuSharesAsync(string containerId, long shares, CancellationToken cancellationToken) =>
+        _client.Containers.UpdateContainerAsync(containerId, new ContainerUpdateParameters { CPUShares = shares }, cancellationToken);
+
     /// <summary>Null while the container runs; otherwise its state, e.g. "exited (137), OOMKilled".</summary>
     public async Task<string?> NotRunningReasonAsync(string containerId, CancellationToken cancellationToken)
     {
