@@ -99,6 +99,25 @@ public sealed partial class ProxmoxTestbedTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_fair_share_weight_goes_to_cpuunits_and_is_read_back()
+    {
+        var testbed = await CreateAsync(Options());
+        try
+        {
+            var weights = testbed.CpuWeights!;
+            Assert.Equal(100, await weights.ReadAsync(testbed.Guests[1], Ct)); // nobody set it: PVE's cgroup v2 default
+            await weights.SetAsync(testbed.Guests[0], 2, Ct);
+            Assert.Equal("200", RunGuests().Single(g => g.Config["name"].EndsWith("-s1", StringComparison.Ordinal)).Config["cpuunits"]);
+            Assert.Equal(200, await weights.ReadAsync(testbed.Guests[0], Ct));
+            Assert.Empty(_fake.SchemaRefusals);
+        }
+        finally
+        {
+            await testbed.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task The_request_sequence_of_one_guest_is_recorded()
     {
         await (await CreateAsync(Options(), guests: 1)).DisposeAsync();

@@ -46,6 +46,7 @@ public static class ProxmoxRequestCatalogue
             list.Add(("address of a guest", PveRequests.Interfaces(guest)));
             list.Add(("guest status and host-side samples", PveRequests.Status(guest)));
             list.Add(("guest config (facts, ownership)", PveRequests.GetConfig(guest)));
+            list.Add(("CPU weight of a fair-share row", PveRequests.SetConfig(guest, ProxmoxCpuWeights.Request(200))));
             list.Add(("stop", PveRequests.Stop(guest)));
             list.Add(("destroy", PveRequests.Destroy(guest)));
             var user = pve.TokenId.Split('!')[0];
