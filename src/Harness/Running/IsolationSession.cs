@@ -206,8 +206,8 @@ public sealed class IsolationSession : IAsyncDisposable
         ["loadGenerator"] = Load.ILoadGenerator.For(o.LoadGenerator).Description,
         ["repetitions"] = o.Repetitions.ToString(CultureInfo.InvariantCulture),
         ["slowdownThreshold"] = o.SlowdownThreshold.ToString(CultureInfo.InvariantCulture),
-        ["waitThreshold"] = o.WaitThreshold.ToString(CultureInfo.InvariantCulture),
-        ["degradationThreshold"] = o.DegradationThreshold.ToString(CultureInfo.InvariantCulture),
+        ["waitIncreaseThreshold"] = o.WaitIncreaseThreshold.ToString(CultureInfo.InvariantCulture),
+        ["throughputLossThreshold"] = o.ThroughputLossThreshold.ToString(CultureInfo.InvariantCulture),
         ["soloMaxCov"] = o.SoloMaxCov.ToString(CultureInfo.InvariantCulture),
         ["maxInvalidRows"] = o.MaxInvalidRows.ToString(CultureInfo.InvariantCulture),
     };
