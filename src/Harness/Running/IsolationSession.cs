@@ -243,8 +243,8 @@ public sealed class IsolationSession : IAsyncDisposable
         }
         catch (Exception e)
         {
-            // The results file is the record; a report that cannot be drawn must not hide it.
-            _progress($"reports not written: {e.Message}");
+            // The results file is the record; a report that cannot be drawn must not hide it. An export error names its exporter.
+            _progress($"reports: {e.Message}");
         }
     }
 }
