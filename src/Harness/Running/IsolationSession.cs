@@ -55,7 +55,8 @@ public sealed class IsolationSession : IAsyncDisposable
     public static Task<IsolationSession> StartAsync(HarnessOptions options, ProgressSink progress, CancellationToken cancellationToken) =>
         StartAsync(options, Backends.Named(options.Backend), progress, cancellationToken);
 
-    internal static async Task<IsolationSession> StartAsync(
+    /// <summary>A run on <paramref name="backend"/> rather than the one the settings name (the CLI's tests hand in a fake node).</summary>
+    public static async Task<IsolationSession> StartAsync(
         HarnessOptions options, ITestbedBackend backend, ProgressSink progress, CancellationToken cancellationToken)
     {
         progress = NeverThrowing(progress);

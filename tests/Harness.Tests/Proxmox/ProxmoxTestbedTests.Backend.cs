@@ -1,12 +1,15 @@
+using System.CommandLine;
+using Harness.Cli.Commands;
 using Harness.Configuration;
 using Harness.Remote;
 using Harness.Testbeds;
 using Harness.Testbeds.Proxmox;
+using Spectre.Console;
 using Xunit;
 
 namespace Harness.Tests.Proxmox;
 
-/// <summary>The Proxmox backend as a session calls it, with guests reached through a fake connector.</summary>
+/// <summary>The Proxmox backend as a session and the <c>provision</c> command call it, with guests reached through a fake connector.</summary>
 public sealed partial class ProxmoxTestbedTests
 {
     [Fact]
@@ -30,5 +33,34 @@ public sealed partial class ProxmoxTestbedTests
 
         Assert.Equal(2, seen.Count);
         Assert.All(seen, r => Assert.Equal(new RemoteShellOptions(TimeSpan.FromSeconds(7), 5), r));
+    }
+
+    [Fact]
+    public async Task Provision_names_the_guest_whose_ssh_never_came_up_in_one_line_leaves_nothing_and_exits_1()
+    {
+        // Like sshd that never accepts the run's key: refused until the boot deadline, then the connector gives up.
+        var backend = new ProxmoxBackend(async (address, user, deadline, _, ct) =>
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (left > TimeSpan.Zero) await Task.Delay(left, ct);
+            throw new TimeoutException($"SSH to {user}@{address} did not accept the run's key (last error: Connection refused)");
+        });
+        var output = Path.Combine(Path.GetTempPath(), "harness-provision-" + Guid.NewGuid().ToString("N"));
+        var options = new HarnessOptions { Backend = backend.Name, OutputDirectory = output, BackendSettings = Options() with { BootTimeout = TimeSpan.FromSeconds(1) } };
+        using var text = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(text), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        var root = new RootCommand { ProvisionCommand.Create(console, () => (options, backend)) };
+
+        // Without the default handler an escaping exception fails this test instead of being printed.
+        var exit = await root.Parse(["provision", "--guests", "2"]).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, Ct);
+
+        Assert.Equal(1, exit);
+        var error = Assert.Single(text.ToString().Split('\n'), l => l.StartsWith("provision failed:", StringComparison.Ordinal));
+        Assert.Matches(@"^provision failed: guest S[12] \(vm \d+ on node pve\d\) did not come up within 1 s \(HARNESS_PVE_BOOT_TIMEOUT_SECONDS\): SSH to root@192\.0\.2\.\d+ ", error);
+        Assert.EndsWith("Every guest it created was removed.", error.TrimEnd());
+        Assert.DoesNotContain("   at ", text.ToString());
+        Assert.True(_fake.RequestCount("POST nodes/pve1/qemu/9000/clone") > 0, text.ToString());
+        Assert.Empty(RunGuests());
+        Assert.False(Directory.Exists(output));
     }
 }
