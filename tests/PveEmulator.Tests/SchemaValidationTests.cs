@@ -58,7 +58,7 @@ public sealed class SchemaValidationTests
         };
         using var key = SshKeyPair.Create("schema-test");
         var progress = new List<string>();
-        await Assert.ThrowsAnyAsync<Exception>(() => ProxmoxTestbed.CreateAsync(pve, 2, "20260101-000000-abcdef", key, m => progress.Add(m), Emulator.Timeout(90)));
+        await Assert.ThrowsAnyAsync<Exception>(() => ProxmoxTestbed.CreateAsync(pve, 2, "20260101-000000-abcdef", key, RemoteShellOptions.Default, m => progress.Add(m), Emulator.Timeout(90)));
 
         Assert.Contains(progress, m => m.Contains("has address", StringComparison.Ordinal)); // it got as far as SSH
         Assert.True(emu.Host.Validator.Validated > 10, $"only {emu.Host.Validator.Validated} requests");

@@ -10,7 +10,14 @@ namespace Harness.Cli.Commands;
 /// <summary><c>provision</c>: provisions the testbed of the current settings and removes it again, a check that a backend works.</summary>
 internal static class ProvisionCommand
 {
-    public static Command Create(IAnsiConsole console)
+    public static Command Create(IAnsiConsole console) => Create(console, () =>
+    {
+        var options = OptionsLoader.Load();
+        return (options, Backends.Named(options.Backend));
+    });
+
+    /// <summary>Tests: the settings and the backend come from <paramref name="configure"/> instead of the environment.</summary>
+    internal static Command Create(IAnsiConsole console, Func<(HarnessOptions Options, ITestbedBackend Backend)> configure)
     {
         var guests = Cli.Count("--guests", "guests to provision (default: the run's, 4)", 1, 16);
         var hold = Cli.Number("--hold", "seconds to keep them before removing them (or until Ctrl-C / SIGTERM)", 0, 0, 86400);
@@ -18,12 +25,11 @@ internal static class ProvisionCommand
             "provisions the testbed of the current HARNESS_* settings, prints its guests, keeps them --hold seconds, then removes them") { guests, hold };
         command.SetAction(async (parsed, ct) =>
         {
-            var options = OptionsLoader.Load();
+            var (options, backend) = configure();
             if (parsed.GetValue(guests) is { } count) options = options with { GuestCount = count };
-            var backend = Backends.Named(options.Backend);
             try
             {
-                await using var session = await IsolationSession.StartAsync(options, m => console.WriteLine(m), ct);
+                await using var session = await IsolationSession.StartAsync(options, backend, m => console.WriteLine(m), ct);
                 var seconds = parsed.GetValue(hold);
                 console.WriteLine($"ready: run {session.Record.RunId}, {options.GuestCount} guest(s); holding {seconds:0} s");
                 try
@@ -36,14 +42,30 @@ internal static class ProvisionCommand
                 }
                 return 0;
             }
-            catch (Exception e) when (backend.IsUserFixable(e))
+            catch (HarnessConfigurationException e)
             {
                 console.WriteLine(e.Message);
-                return e is HarnessConfigurationException ? RunComparison.ExitUsage : 1;
+                return RunComparison.ExitUsage;
+            }
+            catch (Exception e) when (backend.IsUserFixable(e))
+            {
+                // A backend removes what it created before it throws, so the guests are gone by the time this is printed.
+                Unwrapped(console, $"provision failed: {OneLine(e)}. Every guest it created was removed.");
+                return 1;
+            }
+            catch (AggregateException e) when (e.InnerExceptions is [var first, var teardown, ..] && backend.IsUserFixable(first))
+            {
+                Unwrapped(console, $"provision failed: {OneLine(first)}. Removing its guests failed too: {OneLine(teardown)}; remove them by hand (README).");
+                return 1;
             }
         });
         return command;
     }
+
+    private static string OneLine(Exception e) => e.Message.ReplaceLineEndings(" ").TrimEnd('.', ' ');
+
+    // Past the console's width, so that the error stays one line a script can grep.
+    private static void Unwrapped(IAnsiConsole console, string line) => console.Profile.Out.Writer.WriteLine(line);
 }
 
 /// <summary><c>reap-proxmox</c>: stops and destroys Proxmox guests left by killed runs.</summary>

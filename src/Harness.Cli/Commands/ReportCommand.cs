@@ -14,16 +14,28 @@ internal static class ReportCommand
         var command = new Command("report", "writes report.md, report.html and charts/ next to results.json") { run, stepSummary };
         command.SetAction(async (parsed, ct) =>
         {
-            var path = RunReports.ResultsPath(parsed.GetRequiredValue(run));
-            var files = await RunReports.RewriteAsync(path, ct);
-            console.MarkupLine($"wrote [bold]{Markup.Escape(files.Markdown)}[/], [bold]{Markup.Escape(files.Html)}[/] and {files.Charts.Count} chart(s)");
-            if (files.ChartError is not null) console.MarkupLine($"[yellow]{Markup.Escape(files.ChartError)}[/]");
-            if (parsed.GetValue(stepSummary) && await StepSummary.AppendAsync(RunRecord.Load(path), ct))
+            IReadOnlyList<IExporter> exporters = parsed.GetValue(stepSummary)
+                ? [.. RunReports.Default, StepSummary.Exporter(Environment.GetEnvironmentVariable(StepSummary.Variable))]
+                : RunReports.Default;
+            try
             {
-                console.MarkupLine($"appended the summary to ${StepSummary.Variable}");
+                var files = await RunReports.RewriteAsync(parsed.GetRequiredValue(run), exporters, ct);
+                console.MarkupLine($"wrote {Markup.Escape(Written(files))}");
+                return 0;
             }
-            return 0;
+            catch (ExportException e)
+            {
+                console.MarkupLine($"[red]{Markup.Escape(e.Message)}[/]");
+                if (e.Written.Count > 0) console.MarkupLine($"wrote {Markup.Escape(Written(e.Written))}");
+                return 1;
+            }
         });
         return command;
+    }
+
+    private static string Written(IReadOnlyList<string> files)
+    {
+        var charts = files.Count(f => Path.GetFileName(Path.GetDirectoryName(f)) == RunCharts.Folder);
+        return string.Join(", ", files.Where(f => Path.GetFileName(Path.GetDirectoryName(f)) != RunCharts.Folder).Append($"{charts} chart(s)"));
     }
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Harness.Analysis;
 
 /// <summary>How the closed loop brought a guest's load to target before the window opened.</summary>
@@ -9,7 +11,7 @@ public sealed record CalibrationOutcome(
 /// Stretch is (run + wait) / run of the load's runnable work, pooled over each side's segments; Slowdown is
 /// stretch co-run / stretch solo − 1, in percent (bootstrap over pairs): how much longer the guest's work took
 /// among its neighbours, whatever its own load. Wait is run-queue wait (containers: /proc/PID/schedstat of the load) or steal (VMs), as a percentage
-/// of wall time. Degradation is the loss of the guest's own work per wall-second at the same load setting,
+/// of wall time. ThroughputLoss is the loss of the guest's own work per wall-second at the same load setting,
 /// 1 − median(co-run CPU) / median(solo CPU), in percent: what a neighbour took from it. ProbeLoss is the same
 /// ratio for the fixed-work probe's share of wall time on a CPU (the victim's latency view).
 /// </summary>
@@ -25,14 +27,23 @@ public sealed record InterferenceMetrics(
     Estimate CoRunWait,
     Estimate SoloWait,
     Estimate WaitIncrease,
-    Estimate Degradation,
+    Estimate ThroughputLoss,
     double CoRunProbeShare,
     double SoloProbeShare,
     Estimate ProbeLoss,
     double CoRunP99Microseconds,
     double SoloP99Microseconds,
     Estimate P99Ratio,
-    double SoloWorkCov);
+    double SoloWorkCov)
+{
+    /// <summary>Results before schema 3 named throughput loss "degradation": read it, never write it.</summary>
+    [JsonInclude, JsonPropertyName("degradation"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    private Estimate? LegacyDegradation
+    {
+        get => null;
+        init => ThroughputLoss = value ?? ThroughputLoss;
+    }
+}
 
 /// <summary>What one guest did during one scenario's measurement.</summary>
 public sealed record GuestMeasurement(

@@ -5,7 +5,7 @@ namespace Harness.Analysis;
 
 /// <summary>Thresholds of the isolation verdict (settings with documented defaults).</summary>
 public sealed record IsolationThresholds(
-    double CpuTolerance, double RamTolerance, double Slowdown, double WaitIncrease, double Degradation, double SoloMaxCov, int MinPairs = 3);
+    double CpuTolerance, double RamTolerance, double Slowdown, double WaitIncrease, double ThroughputLoss, double SoloMaxCov, int MinPairs = 3);
 
 /// <summary>
 /// Turns one guest's paired repetitions into metrics with intervals, checks and validity. A breach is decided
@@ -37,10 +37,10 @@ public static class InterferenceJudge
             Stats.Mean(Of(solo, v => v.WaitPercent)),
             Stats.PairedBootstrap(Of(co, v => v.WaitPercent), Of(solo, v => v.WaitPercent), Stats.MedianDifference, SeedOf(Metric.WaitIncrease.Id)),
             // Both sides run the very same load setting, so CPU time per wall-second is the work the load got done.
-            Stats.PairedBootstrap(Of(co, v => v.CpuPercent), Of(solo, v => v.CpuPercent), Stats.Degradation, SeedOf(Metric.ThroughputLoss.Id)),
+            Stats.PairedBootstrap(Of(co, v => v.CpuPercent), Of(solo, v => v.CpuPercent), Stats.MedianLoss, SeedOf(Metric.ThroughputLoss.Id)),
             Stats.Percentile(Of(co, v => v.ProbeShare).Where(x => !double.IsNaN(x)), 0.5),
             Stats.Percentile(Of(solo, v => v.ProbeShare).Where(x => !double.IsNaN(x)), 0.5),
-            Stats.PairedBootstrap(Of(co, v => v.ProbeShare), Of(solo, v => v.ProbeShare), Stats.Degradation, SeedOf("probe-loss")),
+            Stats.PairedBootstrap(Of(co, v => v.ProbeShare), Of(solo, v => v.ProbeShare), Stats.MedianLoss, SeedOf("probe-loss")),
             Stats.Percentile(Of(co, v => v.P99Microseconds).Where(x => !double.IsNaN(x)), 0.5),
             Stats.Percentile(Of(solo, v => v.P99Microseconds).Where(x => !double.IsNaN(x)), 0.5),
             Stats.PairedBootstrap(Of(co, v => v.P99Microseconds), Of(solo, v => v.P99Microseconds), Stats.MedianRatio, SeedOf("p99-ratio")),
@@ -58,7 +58,7 @@ public static class InterferenceJudge
             var signal = MissingWaitSignal(co, solo, waitSource);
             checks.Add(Budget(g, Metric.Slowdown, metrics.Slowdown, limits.Slowdown, signal));
             checks.Add(Budget(g, Metric.WaitIncrease, metrics.WaitIncrease, limits.WaitIncrease, signal));
-            checks.Add(Budget(g, Metric.ThroughputLoss, metrics.Degradation, limits.Degradation, null));
+            checks.Add(Budget(g, Metric.ThroughputLoss, metrics.ThroughputLoss, limits.ThroughputLoss, null));
         }
 
         var invalid = new List<string>();

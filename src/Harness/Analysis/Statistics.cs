@@ -54,8 +54,8 @@ public static class Stats
         return new Estimate(point, finite.Quantile(0.025), finite.Quantile(0.975));
     }
 
-    /// <summary>D = 1 − median(co-run) / median(solo), in percent: how much slower the victim got.</summary>
-    public static double Degradation(double[] coRun, double[] solo) => (1 - coRun.Median() / solo.Median()) * 100;
+    /// <summary>1 − median(co-run) / median(solo), in percent: the share of the solo amount lost co-run (throughput loss, probe loss).</summary>
+    public static double MedianLoss(double[] coRun, double[] solo) => (1 - coRun.Median() / solo.Median()) * 100;
 
     /// <summary>Median of the paired differences co-run − solo.</summary>
     public static double MedianDifference(double[] coRun, double[] solo) => coRun.Zip(solo, (c, s) => c - s).Median();

@@ -53,10 +53,10 @@ public sealed record HarnessOptions
     public int MaxInvalidRows { get; init; }
 
     /// <summary>Largest allowed increase of wait (run-queue wait or steal, % of wall time) from solo to co-run, points.</summary>
-    public double WaitThreshold { get; init; } = 20;
+    public double WaitIncreaseThreshold { get; init; } = 20;
 
     /// <summary>Largest allowed loss of a guest's work per wall-second (same load setting) from solo to co-run, percent.</summary>
-    public double DegradationThreshold { get; init; } = 15;
+    public double ThroughputLossThreshold { get; init; } = 15;
 
     /// <summary>Solo references whose probe speed varies more than this (coefficient of variation, %) make the verdict invalid.</summary>
     public double SoloMaxCov { get; init; } = 40;

@@ -32,6 +32,11 @@ public sealed class SettingsReader
                 if (!_known.TryGetValue(name, out var setting))
                 {
                     if (!fromRunSettings && ToolVariables.Contains(name)) continue;
+                    if (_known.Values.FirstOrDefault(s => s.FormerName == name) is { } renamed)
+                    {
+                        _problems.Add($"{key}: renamed to {prefix}{renamed.Name} (same meaning and units). Set {prefix}{renamed.Name} instead.");
+                        continue;
+                    }
                     _problems.Add($"{key}: unknown setting. Known settings: {string.Join(", ", Family(name))} (prefix {EnvPrefix}).");
                 }
                 else if (setting.Secret && fromRunSettings)

@@ -32,6 +32,18 @@ public static class RunCharts
     public static IReadOnlyList<ReportChart> Plan(RunRecord record) =>
         record.Scenarios.SelectMany((s, i) => PlanScenario(s, i)).ToArray();
 
+    /// <summary>Where <paramref name="chart"/> lives in <paramref name="runFolder"/>.</summary>
+    public static string PathIn(string runFolder, ReportChart chart) =>
+        Path.Combine(runFolder, chart.RelativePath.Replace('/', Path.DirectorySeparatorChar));
+
+    /// <summary>The planned charts that exist in <paramref name="runFolder"/>, and how many do not.</summary>
+    public static (IReadOnlyList<ReportChart> Drawn, int Missing) Drawn(RunRecord record, string runFolder)
+    {
+        var plan = Plan(record);
+        var drawn = plan.Where(c => File.Exists(PathIn(runFolder, c))).ToArray();
+        return (drawn, plan.Count - drawn.Length);
+    }
+
     /// <summary>Draws every planned chart; returns the ones written.</summary>
     public static async Task<IReadOnlyList<ReportChart>> WriteAsync(RunRecord record, string runFolder, CancellationToken cancellationToken)
     {
@@ -42,7 +54,7 @@ public static class RunCharts
         {
             cancellationToken.ThrowIfCancellationRequested();
             var scenario = byName[chart.Scenario];
-            var path = Path.Combine(runFolder, chart.RelativePath.Replace('/', Path.DirectorySeparatorChar));
+            var path = PathIn(runFolder, chart);
             // Skia drawing is CPU-bound and synchronous; keep it off the caller's thread.
             await Task.Run(() =>
             {

@@ -22,7 +22,16 @@ public sealed class RunRecord
 {
     // 2: checks carry a metric id and an outcome (pass, fail, invalid); guests carry slowdown (stretch co-run and
     // solo); testbed facts carry the load generator's version.
-    public const int CurrentSchemaVersion = 2;
+    // 3: one name per quantity: interference.throughputLoss (was degradation), settings waitIncreaseThreshold and
+    // throughputLossThreshold (were waitThreshold, degradationThreshold). Older files are read under the new names.
+    public const int CurrentSchemaVersion = 3;
+
+    /// <summary>Settings keys of older files and their current names, so that compare and history line old runs up with new ones.</summary>
+    private static readonly IReadOnlyDictionary<string, string> RenamedSettings = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["waitThreshold"] = "waitIncreaseThreshold",
+        ["degradationThreshold"] = "throughputLossThreshold",
+    };
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -33,6 +42,7 @@ public sealed class RunRecord
     };
 
     private readonly Lock _gate = new();
+    private readonly IReadOnlyDictionary<string, string> _settings = new Dictionary<string, string>();
 
     public int SchemaVersion { get; init; } = CurrentSchemaVersion;
 
@@ -46,7 +56,19 @@ public sealed class RunRecord
 
     public required IReadOnlyDictionary<string, string> Testbed { get; init; }
 
-    public required IReadOnlyDictionary<string, string> Settings { get; init; }
+    public required IReadOnlyDictionary<string, string> Settings
+    {
+        get => _settings;
+        init
+        {
+            var settings = new Dictionary<string, string>(value, StringComparer.Ordinal);
+            foreach (var (old, current) in RenamedSettings)
+            {
+                if (settings.Remove(old, out var v)) settings.TryAdd(current, v);
+            }
+            _settings = settings;
+        }
+    }
 
     public List<ScenarioRecord> Scenarios { get; init; } = [];
 

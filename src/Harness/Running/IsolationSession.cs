@@ -55,7 +55,8 @@ public sealed class IsolationSession : IAsyncDisposable
     public static Task<IsolationSession> StartAsync(HarnessOptions options, ProgressSink progress, CancellationToken cancellationToken) =>
         StartAsync(options, Backends.Named(options.Backend), progress, cancellationToken);
 
-    internal static async Task<IsolationSession> StartAsync(
+    /// <summary>A run on <paramref name="backend"/> rather than the one the settings name (the CLI's tests hand in a fake node).</summary>
+    public static async Task<IsolationSession> StartAsync(
         HarnessOptions options, ITestbedBackend backend, ProgressSink progress, CancellationToken cancellationToken)
     {
         progress = NeverThrowing(progress);
@@ -208,8 +209,8 @@ public sealed class IsolationSession : IAsyncDisposable
         ["loadGenerator"] = Load.ILoadGenerator.For(o.LoadGenerator).Description,
         ["repetitions"] = o.Repetitions.ToString(CultureInfo.InvariantCulture),
         ["slowdownThreshold"] = o.SlowdownThreshold.ToString(CultureInfo.InvariantCulture),
-        ["waitThreshold"] = o.WaitThreshold.ToString(CultureInfo.InvariantCulture),
-        ["degradationThreshold"] = o.DegradationThreshold.ToString(CultureInfo.InvariantCulture),
+        ["waitIncreaseThreshold"] = o.WaitIncreaseThreshold.ToString(CultureInfo.InvariantCulture),
+        ["throughputLossThreshold"] = o.ThroughputLossThreshold.ToString(CultureInfo.InvariantCulture),
         ["soloMaxCov"] = o.SoloMaxCov.ToString(CultureInfo.InvariantCulture),
         ["fairShareTolerance"] = o.FairShareTolerance.ToString(CultureInfo.InvariantCulture),
         ["maxInvalidRows"] = o.MaxInvalidRows.ToString(CultureInfo.InvariantCulture),
@@ -246,8 +247,8 @@ public sealed class IsolationSession : IAsyncDisposable
         }
         catch (Exception e)
         {
-            // The results file is the record; a report that cannot be drawn must not hide it.
-            _progress($"reports not written: {e.Message}");
+            // The results file is the record; a report that cannot be drawn must not hide it. An export error names its exporter.
+            _progress($"reports: {e.Message}");
         }
     }
 }

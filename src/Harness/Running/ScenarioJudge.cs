@@ -10,7 +10,7 @@ namespace Harness.Running;
 internal static class ScenarioJudge
 {
     public static IsolationThresholds Thresholds(HarnessOptions o) =>
-        new(o.CpuTolerance, o.RamTolerance, o.SlowdownThreshold, o.WaitThreshold, o.DegradationThreshold, o.SoloMaxCov);
+        new(o.CpuTolerance, o.RamTolerance, o.SlowdownThreshold, o.WaitIncreaseThreshold, o.ThroughputLossThreshold, o.SoloMaxCov);
 
     public static (GuestMeasurement[] Guests, Verdict Verdict) Judge(
         Scenario scenario, IReadOnlyList<GuestRun> runs, IReadOnlyList<GuestSegment> segments,

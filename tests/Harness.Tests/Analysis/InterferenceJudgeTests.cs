@@ -6,7 +6,7 @@ namespace Harness.Tests.Analysis;
 
 public sealed class InterferenceJudgeTests
 {
-    private static readonly IsolationThresholds Limits = new(CpuTolerance: 5, RamTolerance: 5, Slowdown: 50, WaitIncrease: 5, Degradation: 10, SoloMaxCov: 10);
+    private static readonly IsolationThresholds Limits = new(CpuTolerance: 5, RamTolerance: 5, Slowdown: 50, WaitIncrease: 5, ThroughputLoss: 10, SoloMaxCov: 10);
     private static readonly GuestLoad Target = new("S1", 90, 80);
 
     /// <summary>Pairs of 1.5 s segments; wait given in seconds of the load's run-queue wait, run from CPU % of a 0.4-CPU guest.</summary>

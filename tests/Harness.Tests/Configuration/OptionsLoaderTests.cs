@@ -52,6 +52,25 @@ public sealed class OptionsLoaderTests
         Assert.Contains("nothing was started", e.Message);
     }
 
+    [Theory]
+    [InlineData("HARNESS_WAIT_THRESHOLD", "HARNESS_WAIT_INCREASE_THRESHOLD")]
+    [InlineData("HARNESS_DEGRADATION_THRESHOLD", "HARNESS_THROUGHPUT_LOSS_THRESHOLD")]
+    [InlineData("RUNSETTINGS_HARNESS_DEGRADATION_THRESHOLD", "RUNSETTINGS_HARNESS_THROUGHPUT_LOSS_THRESHOLD")]
+    public void A_renamed_setting_is_refused_naming_its_new_name(string old, string current)
+    {
+        var e = Assert.Throws<HarnessConfigurationException>(() => Load((old, "10")));
+        Assert.Contains($"{old}: renamed to {current}", e.Message);
+        Assert.DoesNotContain("unknown setting", e.Message);
+    }
+
+    [Fact]
+    public void The_renamed_thresholds_are_read_under_their_new_names()
+    {
+        var o = Load(("HARNESS_WAIT_INCREASE_THRESHOLD", "12"), ("RUNSETTINGS_HARNESS_THROUGHPUT_LOSS_THRESHOLD", "7"));
+        Assert.Equal(12, o.WaitIncreaseThreshold);
+        Assert.Equal(7, o.ThroughputLossThreshold);
+    }
+
     [Fact]
     public void All_problems_are_reported_at_once()
     {

@@ -33,7 +33,8 @@ public sealed class ProvisioningFaultTests : IAsyncLifetime
 
     private Task<ProxmoxTestbed> CreateAsync(PveOptions options, int guests = 2, string runId = RunId) =>
         ProxmoxTestbed.CreateAsync(options, guests, runId, SshKeyPair.Create("t"), PveClientTests.Client(_fake),
-            (_, _, _, _) => Task.FromResult<(IRemoteShell, string?)>((new SilentShell(), null)), m => { lock (_log) _log.Add(m); }, Ct);
+            (_, _, _, _, _) => Task.FromResult<(IRemoteShell, string?)>((new SilentShell(), null)), RemoteShellOptions.Default,
+            m => { lock (_log) _log.Add(m); }, Ct);
 
     private IEnumerable<FakeGuest> RunGuests() => _fake.Guests.Values.Where(g => !g.Template);
 

@@ -44,11 +44,11 @@ public sealed partial class ProxmoxTestbedTests : IAsyncLifetime
     private Task<ProxmoxTestbed> CreateAsync(PveOptions options, int guests = 4, CancellationToken? ct = null)
     {
         var key = SshKeyPair.Create("test");
-        return ProxmoxTestbed.CreateAsync(options, guests, RunId, key, PveClientTests.Client(_fake), (address, user, _, _) =>
+        return ProxmoxTestbed.CreateAsync(options, guests, RunId, key, PveClientTests.Client(_fake), (address, user, _, _, _) =>
         {
             lock (_connected) _connected.Add($"{user}@{address}");
             return Task.FromResult<(IRemoteShell, string?)>((new SilentShell(), "fakehostkey"));
-        }, m => { lock (_log) _log.Add(m); }, ct ?? Ct);
+        }, RemoteShellOptions.Default, m => { lock (_log) _log.Add(m); }, ct ?? Ct);
     }
 
     private IEnumerable<FakeGuest> RunGuests() => _fake.Guests.Values.Where(g => !g.Template);
@@ -203,10 +203,10 @@ public sealed partial class ProxmoxTestbedTests : IAsyncLifetime
         }
         var key = SshKeyPair.Create("t");
         var e = await Assert.ThrowsAnyAsync<Exception>(() => ProxmoxTestbed.CreateAsync(options, 4, RunId, key, PveClientTests.Client(_fake),
-            (a, u, _, _) => connectFails && a.EndsWith(".101", StringComparison.Ordinal)
+            (a, u, _, _, _) => connectFails && a.EndsWith(".101", StringComparison.Ordinal)
                 ? throw new TimeoutException("SSH did not answer")
                 : Task.FromResult<(IRemoteShell, string?)>((new SilentShell(), null)),
-            _log.Add, Ct));
+            RemoteShellOptions.Default, _log.Add, Ct));
         Assert.IsNotType<AggregateException>(e);
         Assert.Empty(RunGuests());
         var created = _fake.Requests.Where(r => r.Contains("/clone ")).Select(r => r.Split("newid=")[1].Split('&')[0]).Distinct().ToList();

@@ -157,7 +157,8 @@ public sealed class SecretSweepTests : IDisposable
             var pve = settings! with { PollInterval = TimeSpan.FromMilliseconds(5) };
             var client = PveClient.Create(pve, m => request.Progress("PVE: " + m));
             return await ProxmoxTestbed.CreateAsync(pve, request.Options.GuestCount, request.RunId, request.Key, client,
-                (_, _, _, _) => Task.FromResult<(IRemoteShell, string?)>((new SilentShell(), "fakehostkey")), request.Progress, cancellationToken);
+                (_, _, _, _, _) => Task.FromResult<(IRemoteShell, string?)>((new SilentShell(), "fakehostkey")), request.Options.Remote, request.Progress,
+                cancellationToken);
         }
     }
 

@@ -7,7 +7,8 @@ namespace Harness.Testbeds.Proxmox;
 
 /// <summary>One guest from nothing to a logged-in shell: VMID, clone (or create), config, start, address, SSH.</summary>
 internal sealed class GuestProvisioner(
-    IPveClient client, PveOptions pve, string runId, SshKeyPair key, GuestConnector connect, ProxmoxTestbed.Ledger ledger, ProgressSink progress)
+    IPveClient client, PveOptions pve, string runId, SshKeyPair key, GuestConnector connect, RemoteShellOptions remote, ProxmoxTestbed.Ledger ledger,
+    ProgressSink progress)
 {
     private const int IdAttempts = 8;
     private readonly SemaphoreSlim _idGate = new(1);
@@ -41,9 +42,22 @@ internal sealed class GuestProvisioner(
         await PveTasks.WaitAsync(client, start, $"start of {guest}", pve.TaskTimeout, cancellationToken, pve.PollInterval).ConfigureAwait(false);
 
         var deadline = DateTime.UtcNow + pve.BootTimeout;
-        var address = await WaitForAddressAsync(guest, deadline, cancellationToken).ConfigureAwait(false);
-        progress($"{name}: {guest} has address {address}; waiting for SSH");
-        var (shell, hostKey) = await connect(address, pve.SshUser, deadline, cancellationToken).ConfigureAwait(false);
+        string address;
+        IRemoteShell shell;
+        string? hostKey;
+        try
+        {
+            address = await WaitForAddressAsync(guest, deadline, cancellationToken).ConfigureAwait(false);
+            progress($"{name}: {guest} has address {address}; waiting for SSH");
+            (shell, hostKey) = await connect(address, pve.SshUser, deadline, remote, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
+        {
+            // Said once, here, for both waits: which guest, what never came, and the setting that bounds the wait.
+            throw new GuestStartTimeoutException(
+                $"guest {name} ({guest}) did not come up within {pve.BootTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s " +
+                $"(HARNESS_PVE_BOOT_TIMEOUT_SECONDS): {e.Message}", e);
+        }
         return new ProxmoxGuest(name, guest, allocation, shell, address, hostKey, client, pve.TaskTimeout, pve.PollInterval, r =>
         {
             ledger.Destroyed(r);
@@ -210,7 +224,7 @@ internal sealed class GuestProvisioner(
             if (DateTime.UtcNow >= deadline)
             {
                 throw new TimeoutException(
-                    $"{guest} reported no IPv4 address within the boot timeout ({last}). Is qemu-guest-agent installed and enabled in the template, and does the bridge hand out DHCP leases?");
+                    $"{guest} reported no IPv4 address ({last}). Is qemu-guest-agent installed and enabled in the template, and does the bridge hand out DHCP leases?");
             }
             await Task.Delay(pve.PollInterval, cancellationToken).ConfigureAwait(false);
         }

@@ -5,6 +5,15 @@ namespace Harness.Testbeds.Proxmox;
 /// <summary>VMs or LXC containers on a Proxmox VE cluster, through the PVE REST client.</summary>
 public sealed class ProxmoxBackend : TestbedBackend<PveOptions>
 {
+    private readonly GuestConnector? _connect;
+
+    public ProxmoxBackend()
+    {
+    }
+
+    /// <summary>Tests: the whole backend against a fake node, with guests reached through <paramref name="connect"/> instead of SSH.</summary>
+    internal ProxmoxBackend(GuestConnector connect) => _connect = connect;
+
     public override string Name => "proxmox";
 
     public override IReadOnlyList<Setting> Settings => ProxmoxSettings.Table;
@@ -15,9 +24,13 @@ public sealed class ProxmoxBackend : TestbedBackend<PveOptions>
 
     public override PveOptions Load(SettingsReader settings) => ProxmoxSettings.Load(settings);
 
-    public override async Task<ITestbed> CreateAsync(PveOptions? settings, TestbedRequest request, CancellationToken cancellationToken) =>
-        await ProxmoxTestbed.CreateAsync(settings!, request.Options.GuestCount, request.RunId, request.Key, request.Progress, cancellationToken)
-            .ConfigureAwait(false);
+    public override async Task<ITestbed> CreateAsync(PveOptions? settings, TestbedRequest request, CancellationToken cancellationToken)
+    {
+        var o = request.Options;
+        return _connect is null
+            ? await ProxmoxTestbed.CreateAsync(settings!, o.GuestCount, request.RunId, request.Key, o.Remote, request.Progress, cancellationToken).ConfigureAwait(false)
+            : await ProxmoxTestbed.CreateAsync(settings!, o.GuestCount, request.RunId, request.Key, o.Remote, _connect, request.Progress, cancellationToken).ConfigureAwait(false);
+    }
 
-    public override bool IsUserFixable(Exception e) => base.IsUserFixable(e) || e is Pve.PveApiException;
+    public override bool IsUserFixable(Exception e) => base.IsUserFixable(e) || e is Pve.PveApiException or GuestStartTimeoutException;
 }

@@ -9,8 +9,12 @@ using Renci.SshNet.Common;
 
 namespace Harness.Testbeds.Proxmox;
 
-/// <summary>Opens a shell on a booted guest. The seam lets contract tests run the whole flow without SSH.</summary>
-internal delegate Task<(IRemoteShell Shell, string? HostKeySha256)> GuestConnector(string address, string user, DateTime deadline, CancellationToken cancellationToken);
+/// <summary>
+/// Opens a shell on a booted guest, with the run's remote-shell limits. The seam lets contract tests run the whole flow
+/// without SSH. Throws <see cref="TimeoutException"/> when the guest does not let us in before <paramref name="deadline"/>.
+/// </summary>
+internal delegate Task<(IRemoteShell Shell, string? HostKeySha256)> GuestConnector(
+    string address, string user, DateTime deadline, RemoteShellOptions remote, CancellationToken cancellationToken);
 
 /// <summary>
 /// N guests on Proxmox VE: linked (or full) clones of a cloud-init template, or containers from a template archive,
@@ -49,13 +53,18 @@ public sealed class ProxmoxTestbed : ITestbed
     public PveStatusSampler StartStatusSampler(TimeSpan interval) =>
         PveStatusSampler.Start(_client, _guests.OfType<ProxmoxGuest>().Select(g => (g.Name, g.Ref)).ToList(), interval);
 
-    public static async Task<ProxmoxTestbed> CreateAsync(
-        PveOptions pve, int guestCount, string runId, SshKeyPair key, ProgressSink progress, CancellationToken cancellationToken)
+    public static Task<ProxmoxTestbed> CreateAsync(
+        PveOptions pve, int guestCount, string runId, SshKeyPair key, RemoteShellOptions remote, ProgressSink progress, CancellationToken cancellationToken) =>
+        CreateAsync(pve, guestCount, runId, key, remote, SshConnector(key), progress, cancellationToken);
+
+    internal static async Task<ProxmoxTestbed> CreateAsync(
+        PveOptions pve, int guestCount, string runId, SshKeyPair key, RemoteShellOptions remote, GuestConnector connect, ProgressSink progress,
+        CancellationToken cancellationToken)
     {
         var client = PveClient.Create(pve, m => progress("PVE: " + m));
         try
         {
-            return await CreateAsync(pve, guestCount, runId, key, client, SshConnector(key), progress, cancellationToken).ConfigureAwait(false);
+            return await CreateAsync(pve, guestCount, runId, key, client, connect, remote, progress, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -65,8 +74,8 @@ public sealed class ProxmoxTestbed : ITestbed
     }
 
     internal static async Task<ProxmoxTestbed> CreateAsync(
-        PveOptions pve, int guestCount, string runId, SshKeyPair key, IPveClient client, GuestConnector connect, ProgressSink progress,
-        CancellationToken cancellationToken)
+        PveOptions pve, int guestCount, string runId, SshKeyPair key, IPveClient client, GuestConnector connect, RemoteShellOptions remote,
+        ProgressSink progress, CancellationToken cancellationToken)
     {
         var ledger = new Ledger();
         var guests = new List<IGuest>();
@@ -110,7 +119,7 @@ public sealed class ProxmoxTestbed : ITestbed
                 facts[$"node.{node}.memory_bytes"] = s.MemoryTotalBytes.ToString(CultureInfo.InvariantCulture);
             }
 
-            var provisioner = new GuestProvisioner(client, pve, runId, key, connect, ledger, progress);
+            var provisioner = new GuestProvisioner(client, pve, runId, key, connect, remote, ledger, progress);
             var allocation = new GuestAllocation(pve.EffectiveCpus, pve.MemoryMiB * 1024L * 1024L);
             // Clones one at a time (or two): parallel clones from one template fail on PVE's storage and config locks.
             using var gate = new SemaphoreSlim(pve.CloneConcurrency);
@@ -242,7 +251,7 @@ public sealed class ProxmoxTestbed : ITestbed
     }
 
     /// <summary>Waits for SSH on port 22, then logs in trusting the host key on first use and pinning it for the run.</summary>
-    private static GuestConnector SshConnector(SshKeyPair key) => async (address, user, deadline, cancellationToken) =>
+    private static GuestConnector SshConnector(SshKeyPair key) => async (address, user, deadline, remote, cancellationToken) =>
     {
         var trust = new HostKeyTrust();
         Exception? last = null;
@@ -250,7 +259,7 @@ public sealed class ProxmoxTestbed : ITestbed
         {
             try
             {
-                var shell = await SshShell.ConnectAsync(address, 22, user, key, trust, cancellationToken).ConfigureAwait(false);
+                var shell = await SshShell.ConnectAsync(address, 22, user, key, trust, cancellationToken, remote).ConfigureAwait(false);
                 return (shell, trust.Fingerprint);
             }
             catch (Exception e) when (e is SocketException or SshConnectionException or SshAuthenticationException or SshOperationTimeoutException or IOException)
@@ -260,7 +269,7 @@ public sealed class ProxmoxTestbed : ITestbed
                 await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken).ConfigureAwait(false);
             }
         }
-        throw new TimeoutException($"SSH to {user}@{address} did not accept the run's key before the boot timeout (last error: {last?.Message ?? "none"})");
+        throw new TimeoutException($"SSH to {user}@{address} did not accept the run's key (last error: {last?.Message ?? "none"})");
     };
 
     /// <summary>Every guest the run made PVE create, from the first API call that could have created it.</summary>

@@ -103,7 +103,9 @@ public static class ProxmoxDoctor
     private static async Task<DoctorFinding> RoundTripAsync(PveOptions pve, ProgressSink progress, CancellationToken cancellationToken)
     {
         var runId = "doctor-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-        await using var testbed = await ProxmoxTestbed.CreateAsync(pve, 1, runId, SshKeyPair.Create("doctor"), progress, cancellationToken).ConfigureAwait(false);
+        // The doctor reads only the PVE settings; its round trip is one short command, well inside the default limits.
+        await using var testbed = await ProxmoxTestbed.CreateAsync(pve, 1, runId, SshKeyPair.Create("doctor"), RemoteShellOptions.Default, progress, cancellationToken)
+            .ConfigureAwait(false);
         var guest = testbed.Guests[0];
         var result = await guest.Shell.RunAsync("uname -r", cancellationToken).ConfigureAwait(false);
         return result.ExitCode == 0
