@@ -120,10 +120,12 @@ public sealed class SshShell : IRemoteShell
             {
                 throw TimedOut(command);
             }
-            catch (Exception e) when (e is SshConnectionException or SocketException or ObjectDisposedException && client is { IsConnected: false })
+            catch (Exception e) when (e is SshConnectionException or SocketException || e is ObjectDisposedException && client is { IsConnected: false })
             {
                 // Sent again on the next connection, within the reconnect budget. A command that had run before the drop
-                // runs twice, so guest commands must be safe to repeat.
+                // runs twice, so guest commands must be safe to repeat. SSH.NET can raise the drop before its IsConnected
+                // flag follows; a client that raised it is given up, so that the next attempt reconnects.
+                if (client is { IsConnected: true }) Abandon(client);
             }
         }
     }
@@ -220,6 +222,18 @@ public sealed class SshShell : IRemoteShell
     }
 
     public override string ToString() => $"ssh {_endpoint}";
+
+    private static void Abandon(SshClient client)
+    {
+        try
+        {
+            client.Disconnect();
+        }
+        catch (Exception e) when (e is SshException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            // Already gone: all that matters is that it no longer reports itself connected.
+        }
+    }
 
     /// <summary>The live client, reconnected first when the connection has dropped and the budget allows.</summary>
     private async Task<SshClient> ConnectedClientAsync(CancellationToken timeout, CancellationToken cancellationToken)
