@@ -95,6 +95,21 @@ public abstract class TestbedFixture(IMessageSink diagnostics, string backendNam
                          + (allowed ? "allows it" : "allows no more") + ". " + string.Join("; ", verdict.Reasons));
     }
 
+    /// <summary>
+    /// Runs one scenario outside the theory rows (negative controls, fair shares): skipped or failed first as a row
+    /// would be, its table printed to the test's output and the run's log under <paramref name="label"/>.
+    /// </summary>
+    public async Task<ScenarioResult> RunLoggedAsync(Scenario scenario, string label)
+    {
+        if (SkipReason is { } skip) Assert.Skip(skip);
+        if (SetupFailure is { } failure) Assert.Fail(failure);
+        var result = await Session.RunAsync(scenario, TestContext.Current.CancellationToken);
+        var table = result.Verdict.ToTable();
+        TestContext.Current.TestOutputHelper?.WriteLine(table);
+        Progress($"{label}: {table.TrimEnd()}");
+        return result;
+    }
+
     public Scenario Scenario(string name) =>
         _scenarios.FirstOrDefault(s => s.Name == name)
         ?? PaperScenarios.All.FirstOrDefault(s => s.Name == name)

@@ -40,15 +40,6 @@ public sealed class FairShareTests(FairShareFixture testbed) : IClassFixture<Fai
         Assert.Contains("cpu.shares found: S1 10240, S2 1024, S3 1024, S4 1024", table);
     }
 
-    private async Task<Verdict> RunAsync(string name, params int[] weights)
-    {
-        if (testbed.SkipReason is { } skip) Assert.Skip(skip);
-        if (testbed.SetupFailure is { } failure) Assert.Fail(failure);
-        var scenario = new Scenario(name, weights.Select((w, i) => new GuestLoad($"S{i + 1}", 100, 20, w)).ToArray());
-        var result = await testbed.Session.RunAsync(scenario, TestContext.Current.CancellationToken);
-        var table = result.Verdict.ToTable();
-        TestContext.Current.TestOutputHelper?.WriteLine(table);
-        testbed.Progress("fair share: " + table.TrimEnd());
-        return result.Verdict;
-    }
+    private async Task<Verdict> RunAsync(string name, params int[] weights) =>
+        (await testbed.RunLoggedAsync(new Scenario(name, weights.Select((w, i) => new GuestLoad($"S{i + 1}", 100, 20, w)).ToArray()), "fair share")).Verdict;
 }

@@ -38,14 +38,5 @@ public sealed class NegativeControlTests(NegativeControlFixture testbed) : IClas
         Assert.True(light.Low > light.Tolerance, table);
     }
 
-    private async Task<Running.ScenarioResult> RunAsync(string scenario)
-    {
-        if (testbed.SkipReason is { } skip) Assert.Skip(skip);
-        if (testbed.SetupFailure is { } failure) Assert.Fail(failure);
-        var result = await testbed.Session.RunAsync(testbed.Scenario(scenario), TestContext.Current.CancellationToken);
-        var table = result.Verdict.ToTable();
-        TestContext.Current.TestOutputHelper?.WriteLine(table);
-        testbed.Progress("negative control: " + table.TrimEnd());
-        return result;
-    }
+    private Task<Running.ScenarioResult> RunAsync(string scenario) => testbed.RunLoggedAsync(testbed.Scenario(scenario), "negative control");
 }

@@ -12,8 +12,8 @@ public interface ICpuWeights
     /// <summary>What the backend gives a guest nobody set a weight for, in its own unit.</summary>
     long Default { get; }
 
-    /// <summary>Sets a relative weight (2 = twice the CPU of a guest of weight 1 under contention).</summary>
-    Task SetAsync(IGuest guest, int weight, CancellationToken cancellationToken);
+    /// <summary>Sets a relative weight (2 = twice the CPU of a guest of weight 1 under contention): that many defaults.</summary>
+    Task SetAsync(IGuest guest, int weight, CancellationToken cancellationToken) => SetRawAsync(guest, weight * Default, cancellationToken);
 
     /// <summary>The guest's effective weight in the backend's own unit.</summary>
     Task<long> ReadAsync(IGuest guest, CancellationToken cancellationToken);

@@ -7,9 +7,6 @@ internal sealed class DockerCpuWeights(DockerEngine engine) : ICpuWeights
 
     public long Default => 1024;
 
-    public Task SetAsync(IGuest guest, int weight, CancellationToken cancellationToken) =>
-        SetRawAsync(guest, weight * Default, cancellationToken);
-
     public Task<long> ReadAsync(IGuest guest, CancellationToken cancellationToken) =>
         engine.CpuSharesAsync(Container(guest), cancellationToken);
 

@@ -13,9 +13,6 @@ internal sealed class ProxmoxCpuWeights(IPveClient client) : ICpuWeights
 
     public long Default => 100;
 
-    public Task SetAsync(IGuest guest, int weight, CancellationToken cancellationToken) =>
-        SetRawAsync(guest, weight * Default, cancellationToken);
-
     public async Task<long> ReadAsync(IGuest guest, CancellationToken cancellationToken)
     {
         var config = await client.GetConfigAsync(Ref(guest), cancellationToken).ConfigureAwait(false);
