@@ -34,6 +34,9 @@ public interface ITestbed : IAsyncDisposable
 
     /// <summary>Facts recorded in the results: backend, host, versions, allocations.</summary>
     IReadOnlyDictionary<string, string> Facts { get; }
+
+    /// <summary>The host's view of the guests; the testbed disposes it with itself.</summary>
+    IHostView HostView => new NoHostView($"no host view ({Facts.GetValueOrDefault("backend", "this")} backend)");
 }
 
 /// <summary>Progress of long steps, for the console and CI logs.</summary>

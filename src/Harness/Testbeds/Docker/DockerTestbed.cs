@@ -33,6 +33,8 @@ public sealed class DockerTestbed : ITestbed
 
     public IReadOnlyDictionary<string, string> Facts { get; }
 
+    public IHostView HostView { get; } = new DockerHostView(DockerEngine.DefaultEndpoint());
+
     public static async Task<DockerTestbed> CreateAsync(
         HarnessOptions options, string runId, SshKeyPair key, ProgressSink progress, CancellationToken cancellationToken)
     {
