@@ -32,7 +32,10 @@ public sealed record Metric(string Id, string Label, string Unit, MetricDirectio
     /// <summary>Work per wall-second lost at the same load setting: 1 − median(co-run CPU) / median(solo CPU).</summary>
     public static readonly Metric ThroughputLoss = new("throughput-loss", "throughput loss %", "% of solo work", MetricDirection.LowerIsBetter);
 
-    public static IReadOnlyList<Metric> All { get; } = [Cpu, Ram, Slowdown, WaitIncrease, ThroughputLoss];
+    /// <summary>In-guest CPU % minus the host's view of the same segments: whether the guest sees the CPU it loses.</summary>
+    public static readonly Metric HostAgreement = new("host-agreement", "CPU vs host", "points of allocation, in-guest − host", MetricDirection.TowardTarget);
+
+    public static IReadOnlyList<Metric> All { get; } = [Cpu, Ram, Slowdown, WaitIncrease, ThroughputLoss, HostAgreement];
 
     /// <summary>The descriptor for an id, or for a label written by an older results file.</summary>
     public static Metric Parse(string text) =>

@@ -36,6 +36,7 @@ public static class MarkdownReport
                 sb.AppendLine(CultureInfo.InvariantCulture, $"![{chart.Title}]({chart.RelativePath})").AppendLine();
             }
             Checks(sb, s.Checks);
+            HostViewText.Markdown(sb, s.Guests, s.Checks);
             Series(sb, s);
             var series = charts.Where(c => c.Scenario == s.Name && c.Kind == ChartKind.TimeSeries).ToArray();
             if (series.Length > 0)

@@ -14,14 +14,16 @@ public sealed record ScenarioRecord(
     IReadOnlyList<GuestMeasurement> Guests,
     IReadOnlyList<Check> Checks,
     double? MaxAbsCpuError,
-    double? MaxAbsRamError);
+    double? MaxAbsRamError,
+    double? MaxAbsHostDifference = null);
 
 /// <summary>results.json: everything a run measured, written after every scenario so a killed run keeps what it had.</summary>
 public sealed class RunRecord
 {
     // 2: checks carry a metric id and an outcome (pass, fail, invalid); guests carry slowdown (stretch co-run and
-    // solo); testbed facts carry the load generator's version.
-    public const int CurrentSchemaVersion = 2;
+    // solo); testbed facts carry the load generator's version. 3: segments carry the host's view (host), guests
+    // their agreement with it (host), scenarios the largest |in-guest − host| CPU (maxAbsHostDifference).
+    public const int CurrentSchemaVersion = 3;
 
     private static readonly JsonSerializerOptions Json = new()
     {

@@ -168,7 +168,8 @@ public sealed class IsolationSession : IAsyncDisposable
         r.Scenario.Name, r.Scenario.DisplayName, r.StartedAt, r.Wall.TotalSeconds,
         r.Verdict.Outcome.ToString().ToLowerInvariant(),
         r.Verdict.Reasons is { Count: > 0 } reasons ? string.Join("; ", reasons) : null, r.Guests, r.Verdict.Checks,
-        r.Guests.Max(g => Math.Abs(g.CpuError)), r.Guests.Max(g => Math.Abs(g.RamError)));
+        r.Guests.Max(g => Math.Abs(g.CpuError)), r.Guests.Max(g => Math.Abs(g.RamError)),
+        r.Guests.Where(g => g.Host is { Difference.IsKnown: true }).Select(g => (double?)Math.Abs(g.Host!.Difference.Value)).Max());
 
     /// <summary>The closing lines: wall time, worst load error, where the results are.</summary>
     public string Summary()
@@ -180,9 +181,11 @@ public sealed class IsolationSession : IAsyncDisposable
             $"run {Record.RunId}: {Record.Scenarios.Count} scenario(s), {passed} pass, {invalid} invalid (not judged), {Record.Scenarios.Count - passed - invalid} failed or not run");
         sb.AppendLine(CultureInfo.InvariantCulture, $"suite wall time: {_wall.Elapsed.TotalSeconds:0} s");
         sb.AppendLine(CultureInfo.InvariantCulture, $"largest |achieved - target|: CPU {Record.MaxAbsCpuError:0.00} points, RAM {Record.MaxAbsRamError:0.00} points");
+        sb.AppendLine(HostViewText.SummaryLine(Record.Scenarios));
         foreach (var s in Record.Scenarios)
         {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"  {s.Name}: {s.Outcome,-5} max |err| CPU {s.MaxAbsCpuError:0.00} RAM {s.MaxAbsRamError:0.00}  ({s.WallSeconds:0} s)");
+            var host = s.MaxAbsHostDifference is { } d ? $" |in-guest - host| CPU {d:0.00}" : s.Guests.Count > 0 ? " (no host view)" : "";
+            sb.AppendLine(CultureInfo.InvariantCulture, $"  {s.Name}: {s.Outcome,-5} max |err| CPU {s.MaxAbsCpuError:0.00} RAM {s.MaxAbsRamError:0.00}{host}  ({s.WallSeconds:0} s)");
         }
         sb.AppendLine(CultureInfo.InvariantCulture, $"results: {ResultsPath}");
         return sb.ToString();
@@ -210,6 +213,7 @@ public sealed class IsolationSession : IAsyncDisposable
         ["degradationThreshold"] = o.DegradationThreshold.ToString(CultureInfo.InvariantCulture),
         ["soloMaxCov"] = o.SoloMaxCov.ToString(CultureInfo.InvariantCulture),
         ["maxInvalidRows"] = o.MaxInvalidRows.ToString(CultureInfo.InvariantCulture),
+        ["hostAgreementTolerance"] = o.HostAgreementTolerance.ToString(CultureInfo.InvariantCulture),
     };
 
     /// <summary>Tears down once; every caller (and a stop signal) waits for that one teardown.</summary>
