@@ -5,12 +5,8 @@ using Xunit;
 
 namespace Harness.Tests.HostView;
 
-public sealed class HostViewRecordTests : IDisposable
+public sealed class HostViewRecordTests
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("harness-host-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     [Fact]
     public void Host_figures_are_recorded_beside_the_guests_and_read_back()
     {
@@ -23,10 +19,17 @@ public sealed class HostViewRecordTests : IDisposable
             RunId = "r", StartedAt = DateTimeOffset.UnixEpoch, Testbed = new Dictionary<string, string>(), Settings = new Dictionary<string, string>(),
         };
         record.Add(new ScenarioRecord("a", "a", DateTimeOffset.UnixEpoch, 1, "pass", null, [guest], [], 1, 0, 0.5));
-        var path = Path.Combine(_folder, "results.json");
-
-        record.Save(path);
-        var back = RunRecord.Load(path);
+        var path = Path.Combine(Path.GetTempPath(), $"harness-host-{Guid.NewGuid():N}.json");
+        RunRecord back;
+        try
+        {
+            record.Save(path);
+            back = RunRecord.Load(path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
 
         Assert.Equal(3, back.SchemaVersion);
         var s = Assert.Single(back.Scenarios);
