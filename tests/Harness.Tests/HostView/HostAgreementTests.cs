@@ -1,5 +1,6 @@
 using Harness.Analysis;
 using Harness.Reporting;
+using Harness.Testbeds;
 using Xunit;
 
 namespace Harness.Tests.HostView;
@@ -112,6 +113,28 @@ public sealed class HostAgreementTests
         var none = HostAgreement.Missing("no host view (static backend)");
         Assert.Equal("host view: no host view (static backend)", HostViewText.Table([Guest("S1", none), Guest("S2", none)], []).Trim());
         Assert.Equal("", HostViewText.Table([Guest("S1", null)], []));
+    }
+
+    [Fact]
+    public async Task A_testbed_without_a_host_view_says_which_backend_has_none()
+    {
+        ITestbed testbed = new StaticLike();
+
+        var edge = await testbed.HostView.ReadAsync(null!, TestContext.Current.CancellationToken);
+
+        Assert.Equal("no host view (static backend)", edge.Unavailable);
+        Assert.Equal("no host view (static backend)", testbed.HostView.Between(null!, edge, edge).Unavailable);
+    }
+
+    private sealed class StaticLike : ITestbed
+    {
+        public string RunId => "r";
+
+        public IReadOnlyList<IGuest> Guests => [];
+
+        public IReadOnlyDictionary<string, string> Facts { get; } = new Dictionary<string, string> { ["backend"] = "static" };
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
     internal static GuestMeasurement Guest(string name, HostAgreement? host) =>
