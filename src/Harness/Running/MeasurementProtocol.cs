@@ -77,12 +77,12 @@ internal sealed class MeasurementProtocol(
     /// </summary>
     private async Task<(CounterSample[] Guest, HostEdge?[] Host)> EdgeAsync(GuestRun[] measured, CancellationToken ct)
     {
-        var hostReads = Task.WhenAll(measured.Select(r => host is null ? Task.FromResult<HostEdge?>(null) : ReadHostAsync(r, ct)));
+        var hostReads = host is null
+            ? Task.FromResult(new HostEdge?[measured.Length])
+            : Task.WhenAll(measured.Select(async r => (HostEdge?)await host.ReadAsync(r.Guest, ct).ConfigureAwait(false)));
         var guest = await Task.WhenAll(measured.Select(r => r.Sampler.SnapshotAsync(ct))).ConfigureAwait(false);
         return (guest, await hostReads.ConfigureAwait(false));
     }
-
-    private async Task<HostEdge?> ReadHostAsync(GuestRun r, CancellationToken ct) => await host!.ReadAsync(r.Guest, ct).ConfigureAwait(false);
 
     /// <summary>Freezes every guest but <paramref name="except"/>, or thaws all when it is null; only changes are sent.</summary>
     private Task SetFrozenAsync(IReadOnlyList<GuestRun> runs, GuestRun? except, CancellationToken ct) =>
