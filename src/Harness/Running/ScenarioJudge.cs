@@ -32,11 +32,11 @@ internal static class ScenarioJudge
             var waitSource = r.Guest.SamplerSource == SamplerSource.Procfs ? "steal" : "run-queue wait";
             var seed = StableHash.Of(scenario.Name, name);
             var (metrics, guestChecks, guestInvalid) = InterferenceJudge.Judge(r.Load, pairs, limits, waitSource, seed);
-            // Whether calibration converged is recorded, not judged: the CPU check judges the measured segments, and a
-            // miss that the guest shows alone too at the same setting is already the generator's, not a failure.
             var hostSegments = segments.Where(s => s.Guest == name)
                 .Select(s => (values.First(v => v.Segment == s.Segment).Values.CpuPercent, s.Host)).ToArray();
             var (host, hostCheck, judged) = HostAgreementJudge.Judge(name, hostSegments, guestChecks, hostAgreementTolerance);
+            // Whether calibration converged is recorded, not judged: the CPU check judges the measured segments, and a
+            // miss that the guest shows alone too at the same setting is already the generator's, not a failure.
             checks.AddRange(judged);
             if (hostCheck is not null) checks.Add(hostCheck);
             invalid.AddRange(guestInvalid);
