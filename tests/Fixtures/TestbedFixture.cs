@@ -104,7 +104,7 @@ public abstract class TestbedFixture(IMessageSink diagnostics, string backendNam
         if (SkipReason is { } skip) Assert.Skip(skip);
         if (SetupFailure is { } failure) Assert.Fail(failure);
         var result = await Session.RunAsync(scenario, TestContext.Current.CancellationToken);
-        var table = result.Verdict.ToTable();
+        var table = result.ToTable();
         TestContext.Current.TestOutputHelper?.WriteLine(table);
         Progress($"{label}: {table.TrimEnd()}");
         return result;

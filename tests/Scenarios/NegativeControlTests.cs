@@ -19,7 +19,7 @@ public sealed class NegativeControlTests(NegativeControlFixture testbed) : IClas
     public async Task An_overcommitted_testbed_is_reported_as_interference_in_scenario_05_by_slowdown_wait_throughput_and_utilisation()
     {
         var result = await RunAsync("Scenario 05");
-        var table = result.Verdict.ToTable();
+        var table = result.ToTable();
         Assert.True(result.Verdict.Outcome == Outcome.Fail, "the overcommitted testbed was not caught:\n" + table);
         var breached = result.Verdict.Checks.Where(c => c.Failed).Select(c => c.Metric).ToHashSet();
         foreach (var metric in new[] { Metric.Slowdown, Metric.WaitIncrease, Metric.ThroughputLoss, Metric.Cpu })
@@ -32,7 +32,7 @@ public sealed class NegativeControlTests(NegativeControlFixture testbed) : IClas
     public async Task A_light_guest_beside_three_heavy_ones_on_an_overcommitted_testbed_fails_by_slowdown()
     {
         var result = await RunAsync("Scenario 04");
-        var table = result.Verdict.ToTable();
+        var table = result.ToTable();
         var light = result.Verdict.Checks.Single(c => c.Guest == "S4" && c.Metric == Metric.Slowdown);
         Assert.True(light.Failed, "the light victim's slowdown was not caught (its whole interval must lie past the limit):\n" + table);
         Assert.True(light.Low > light.Tolerance, table);

@@ -32,7 +32,7 @@ public abstract class ScenarioTheory<TFixture>(TFixture testbed) : IClassFixture
 
         testbed.Starting(scenario);
         var result = await testbed.Session.RunAsync(testbed.Scenario(scenario), TestContext.Current.CancellationToken);
-        var table = result.Verdict.ToTable();
+        var table = result.ToTable();
         TestContext.Current.TestOutputHelper?.WriteLine(table);
         testbed.Progress(table.TrimEnd());
         switch (result.Verdict.Outcome)

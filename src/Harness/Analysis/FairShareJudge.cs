@@ -5,7 +5,8 @@ namespace Harness.Analysis;
 /// the guests got together that its weight promises (2:1:1:1 → 40/20/20/20 %). Per co-run segment every guest's
 /// CPU time is taken as a part of the guests' total; the check is the mean over the repetitions with its 95%
 /// t-interval, failing only when the whole interval lies outside target ± tolerance. The row's CPU-target and
-/// interference checks are dropped: an oversubscribed row misses its CPU target and slows its guests by design.
+/// interference checks are dropped: an oversubscribed row misses its CPU target and slows its guests by design; its
+/// RAM checks and each guest's agreement with the host's view stay.
 /// </summary>
 public static class FairShareJudge
 {
@@ -17,7 +18,8 @@ public static class FairShareJudge
 
     public static Verdict Judge(Verdict plain, IReadOnlyList<Guest> guests, double tolerance, string note)
     {
-        var checks = plain.Checks.Where(c => c.Metric == Metric.Ram).ToList();
+        // RAM and the host agreement still hold: a guest that cannot see the CPU it loses cannot be judged on shares either.
+        var checks = plain.Checks.Where(c => c.Metric == Metric.Ram || c.Metric == Metric.HostAgreement).ToList();
         var invalid = new List<string>();
         var coRun = guests.ToDictionary(g => g.Name, g => g.Segments.Where(s => s.Kind == SegmentKind.CoRun && double.IsFinite(s.Values.CpuPercent))
             .ToDictionary(s => s.Repetition, s => s.Values));

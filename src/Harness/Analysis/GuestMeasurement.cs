@@ -60,7 +60,8 @@ public sealed record GuestMeasurement(
     CalibrationOutcome Calibration,
     IReadOnlyList<UsagePoint> Series,
     InterferenceMetrics? Interference = null,
-    IReadOnlyList<SegmentRecord>? Segments = null)
+    IReadOnlyList<SegmentRecord>? Segments = null,
+    HostAgreement? Host = null)
 {
     public double CpuError => CpuPercent - TargetCpuPercent;
 
@@ -69,6 +70,7 @@ public sealed record GuestMeasurement(
 
 /// <summary>
 /// One measured segment of one guest, as judged: kept in the results so that the verdict, reports, charts and
-/// later comparisons work from the same values.
+/// later comparisons work from the same values. Host is what the host saw of the guest over the same segment (null
+/// without a host view).
 /// </summary>
-public sealed record SegmentRecord(int Repetition, SegmentKind Kind, double StartTime, double EndTime, SegmentValues Values);
+public sealed record SegmentRecord(int Repetition, SegmentKind Kind, double StartTime, double EndTime, SegmentValues Values, HostSegmentValues? Host = null);

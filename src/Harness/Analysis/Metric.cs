@@ -35,7 +35,10 @@ public sealed record Metric(string Id, string Label, string Unit, MetricDirectio
     /// <summary>A guest's part of the CPU time all guests got, under contention; its target is its weight's part.</summary>
     public static readonly Metric CpuShare = new("cpu-share", "CPU share %", "% of the guests' CPU time", MetricDirection.TowardTarget);
 
-    public static IReadOnlyList<Metric> All { get; } = [Cpu, Ram, Slowdown, WaitIncrease, ThroughputLoss, CpuShare];
+    /// <summary>In-guest CPU % minus the host's view of the same segments: whether the guest sees the CPU it loses.</summary>
+    public static readonly Metric HostAgreement = new("host-agreement", "CPU vs host", "points of allocation, in-guest − host", MetricDirection.TowardTarget);
+
+    public static IReadOnlyList<Metric> All { get; } = [Cpu, Ram, Slowdown, WaitIncrease, ThroughputLoss, CpuShare, HostAgreement];
 
     /// <summary>The descriptor for an id, or for a label written by an older results file.</summary>
     public static Metric Parse(string text) =>

@@ -19,9 +19,6 @@ public sealed record Segment(int Repetition, SegmentKind Kind, string? SoloGuest
     public bool Measures(string guest) => Kind == SegmentKind.CoRun || SoloGuest == guest;
 }
 
-/// <summary>A guest's counters at the start and end of a segment.</summary>
-public sealed record GuestSegment(Segment Segment, string Guest, CounterSample Start, CounterSample End);
-
 /// <summary>
 /// What one guest did in one segment. RunSeconds and WaitSeconds are the load's time on a CPU and its time
 /// runnable but waiting for one (containers: /proc/PID/schedstat of the load's processes; VMs: busy and steal

@@ -76,6 +76,12 @@ public sealed record HarnessOptions
     /// <summary>Times a dropped SSH connection to one guest is re-established before the testbed counts as broken.</summary>
     public int SshReconnects { get; init; } = 3;
 
+    /// <summary>
+    /// Allowed |in-guest − host| CPU, points of the guest's allocation: a guest whose own CPU figure lies wholly
+    /// beyond it cannot see the CPU it loses and is not judged.
+    /// </summary>
+    public double HostAgreementTolerance { get; init; } = 5;
+
     public Remote.RemoteShellOptions Remote => new(CommandTimeout, SshReconnects);
 
     /// <summary>Optional user scenario file (JSON or YAML) that replaces the paper's table.</summary>

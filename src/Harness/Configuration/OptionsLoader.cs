@@ -41,6 +41,7 @@ public static class OptionsLoader
         new("SCENARIO_FILE", "JSON or YAML scenario file replacing the paper's table", "(none)"),
         new("COMMAND_TIMEOUT_SECONDS", "longest one guest command may take before the guest counts as unresponsive", "120"),
         new("SSH_RECONNECTS", "times a dropped SSH connection to a guest is re-established before the testbed counts as broken", "3"),
+        new("HOST_AGREEMENT_TOLERANCE", "allowed |in-guest - host| CPU, points of the guest's allocation; beyond it (whole interval) the guest is invalid", "5"),
     ];
 
     public static HarnessOptions Load() => Load(ReadEnvironment(), Environment.ProcessorCount);
@@ -80,6 +81,7 @@ public static class OptionsLoader
             ScenarioFile = ScenarioFilePath(reader),
             CommandTimeout = reader.Seconds("COMMAND_TIMEOUT_SECONDS", options.CommandTimeout, min: 1, max: 24 * 3600),
             SshReconnects = reader.Integer("SSH_RECONNECTS", options.SshReconnects, min: 0, max: 100, hint: "a whole number, 0 to 100"),
+            HostAgreementTolerance = reader.Number("HOST_AGREEMENT_TOLERANCE", options.HostAgreementTolerance, min: 0, max: 100, points),
         };
         options = options with { BackendSettings = backend.Load(reader) };
         reader.ThrowIfProblems();

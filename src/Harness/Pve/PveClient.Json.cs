@@ -37,4 +37,11 @@ public sealed partial class PveClient
         JsonValueKind.True => 1,
         _ => 0,
     };
+
+    /// <summary>The pressure* fields, or null from a PVE that has none (8.x): absent is not zero.</summary>
+    internal static PvePressure? Pressure(JsonElement d) =>
+        d.ValueKind == JsonValueKind.Object && d.TryGetProperty("pressurecpusome", out _)
+            ? new PvePressure(Num(d, "pressurecpusome"), Num(d, "pressurecpufull"), Num(d, "pressurememorysome"), Num(d, "pressurememoryfull"),
+                Num(d, "pressureiosome"), Num(d, "pressureiofull"))
+            : null;
 }

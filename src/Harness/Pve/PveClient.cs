@@ -153,7 +153,7 @@ public sealed partial class PveClient : IPveClient
         var d = await SendAsync(PveRequests.Status(guest), cancellationToken).ConfigureAwait(false);
         return new PveGuestStatus(
             Str(d, "status") ?? "unknown", Num(d, "cpu"), (int)Num(d, "cpus"), (long)Num(d, "mem"), (long)Num(d, "maxmem"),
-            Str(d, "lock"), Str(d, "tags"), Str(d, "running-qemu"));
+            Str(d, "lock"), Str(d, "tags"), Str(d, "running-qemu"), Pressure(d));
     }
 
     public async Task<string> StartAsync(PveGuestRef guest, CancellationToken cancellationToken) =>

@@ -17,8 +17,12 @@ public sealed record PveVersionInfo(string Version, string Release, string RepoI
 
 public sealed record PveNodeStatus(string Node, string? PveVersion, string? KernelVersion, string? CpuModel, int CpuCount, int CpuCores, int CpuSockets, long MemoryTotalBytes);
 
-/// <summary>status/current of a guest. Cpu is the share of its own vCPUs (1.0 = all busy); memory in bytes.</summary>
-public sealed record PveGuestStatus(string Status, double Cpu, int Cpus, long Mem, long MaxMem, string? Lock, string? Tags, string? RunningQemu)
+/// <summary>
+/// status/current of a guest. Cpu is the share of its own vCPUs (1.0 = all busy); memory in bytes; Pressure only
+/// from PVE 9 on.
+/// </summary>
+public sealed record PveGuestStatus(
+    string Status, double Cpu, int Cpus, long Mem, long MaxMem, string? Lock, string? Tags, string? RunningQemu, PvePressure? Pressure = null)
 {
     public bool IsRunning => Status == "running";
 }
@@ -49,3 +53,6 @@ public sealed record PveCloneRequest(int NewId, string Name, bool Full, string? 
 public sealed record PveContainerCreateRequest(
     int VmId, string Hostname, string OsTemplate, string Storage, int DiskGiB, string Bridge, string SshPublicKeys,
     IReadOnlyDictionary<string, string> Config);
+
+/// <summary>PVE 9's pressure* fields of a guest: its cgroup's PSI avg10 ("some" and "full"), percent of the last 10 s.</summary>
+public sealed record PvePressure(double CpuSome, double CpuFull, double MemorySome, double MemoryFull, double IoSome, double IoFull);

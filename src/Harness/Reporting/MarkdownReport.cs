@@ -37,6 +37,7 @@ public static class MarkdownReport
                 sb.AppendLine(CultureInfo.InvariantCulture, $"![{chart.Title}]({chart.RelativePath})").AppendLine();
             }
             Checks(sb, s.Checks);
+            HostViewText.Markdown(sb, s.Guests, s.Checks);
             Series(sb, s);
             foreach (var perGuest in charts.Where(c => c.Scenario == s.Name && c.Guest is not null).GroupBy(c => c.Kind))
             {

@@ -15,6 +15,7 @@ public sealed record ScenarioRecord(
     IReadOnlyList<Check> Checks,
     double? MaxAbsCpuError,
     double? MaxAbsRamError,
+    double? MaxAbsHostDifference = null,
     IReadOnlyList<string>? Notes = null);
 
 /// <summary>results.json: everything a run measured, written after every scenario so a killed run keeps what it had.</summary>
@@ -23,7 +24,9 @@ public sealed class RunRecord
     // 2: checks carry a metric id and an outcome (pass, fail, invalid); guests carry slowdown (stretch co-run and
     // solo); testbed facts carry the load generator's version.
     // 3: one name per quantity: interference.throughputLoss (was degradation), settings waitIncreaseThreshold and
-    // throughputLossThreshold (were waitThreshold, degradationThreshold). Older files are read under the new names.
+    // throughputLossThreshold (were waitThreshold, degradationThreshold); older files are read under the new names.
+    // Segments carry the host's view (host), guests their agreement with it (host), scenarios the largest
+    // |in-guest − host| CPU (maxAbsHostDifference) and notes (a fair-share row's weights found).
     public const int CurrentSchemaVersion = 3;
 
     /// <summary>Settings keys of older files and their current names, so that compare and history line old runs up with new ones.</summary>

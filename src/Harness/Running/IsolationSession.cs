@@ -171,6 +171,7 @@ public sealed class IsolationSession : IAsyncDisposable
         r.Verdict.Reasons is { Count: > 0 } reasons ? string.Join("; ", reasons) : null, r.Guests, r.Verdict.Checks,
         // A fair-share row asks every guest for more CPU than it can get: its distance from that is no load error.
         r.Scenario.IsFairShare ? null : r.Guests.Max(g => Math.Abs(g.CpuError)), r.Guests.Max(g => Math.Abs(g.RamError)),
+        r.Guests.Where(g => g.Host is { Difference.IsKnown: true }).Select(g => (double?)Math.Abs(g.Host!.Difference.Value)).Max(),
         r.Verdict.Notes);
 
     /// <summary>The closing lines: wall time, worst load error, where the results are.</summary>
@@ -183,9 +184,11 @@ public sealed class IsolationSession : IAsyncDisposable
             $"run {Record.RunId}: {Record.Scenarios.Count} scenario(s), {passed} pass, {invalid} invalid (not judged), {Record.Scenarios.Count - passed - invalid} failed or not run");
         sb.AppendLine(CultureInfo.InvariantCulture, $"suite wall time: {_wall.Elapsed.TotalSeconds:0} s");
         sb.AppendLine(CultureInfo.InvariantCulture, $"largest |achieved - target|: CPU {Record.MaxAbsCpuError:0.00} points, RAM {Record.MaxAbsRamError:0.00} points");
+        sb.AppendLine(HostViewText.SummaryLine(Record.Scenarios));
         foreach (var s in Record.Scenarios)
         {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"  {s.Name}: {s.Outcome,-5} max |err| CPU {s.MaxAbsCpuError:0.00} RAM {s.MaxAbsRamError:0.00}  ({s.WallSeconds:0} s)");
+            var host = s.MaxAbsHostDifference is { } d ? $" |in-guest - host| CPU {d:0.00}" : s.Guests.Count > 0 ? " (no host view)" : "";
+            sb.AppendLine(CultureInfo.InvariantCulture, $"  {s.Name}: {s.Outcome,-5} max |err| CPU {s.MaxAbsCpuError:0.00} RAM {s.MaxAbsRamError:0.00}{host}  ({s.WallSeconds:0} s)");
         }
         sb.AppendLine(CultureInfo.InvariantCulture, $"results: {ResultsPath}");
         return sb.ToString();
@@ -214,6 +217,7 @@ public sealed class IsolationSession : IAsyncDisposable
         ["soloMaxCov"] = o.SoloMaxCov.ToString(CultureInfo.InvariantCulture),
         ["fairShareTolerance"] = o.FairShareTolerance.ToString(CultureInfo.InvariantCulture),
         ["maxInvalidRows"] = o.MaxInvalidRows.ToString(CultureInfo.InvariantCulture),
+        ["hostAgreementTolerance"] = o.HostAgreementTolerance.ToString(CultureInfo.InvariantCulture),
     };
 
     /// <summary>Tears down once; every caller (and a stop signal) waits for that one teardown.</summary>

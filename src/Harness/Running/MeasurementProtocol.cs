@@ -10,9 +10,11 @@ namespace Harness.Running;
 /// The measurement protocol: paired repetitions, each one co-run segment (all guests loaded) and one solo segment
 /// per guest (its neighbours frozen with SIGSTOP, the guest itself at the very same load setting), in a random
 /// order per repetition seeded by the scenario, so slow drift of a shared host hits both sides and co-run and
-/// solo differ only by the neighbours. Segment edges are counter snapshots taken by each guest's running sampler.
+/// solo differ only by the neighbours. Segment edges are counter snapshots taken by each guest's running sampler,
+/// and at the same moment the host's own figures of each guest, when the testbed has a host view.
 /// </summary>
-internal sealed class MeasurementProtocol(ILoadGenerator generator, TimeSpan window, int repetitions, ProgressSink progress, TimeProvider time)
+internal sealed class MeasurementProtocol(
+    ILoadGenerator generator, TimeSpan window, int repetitions, ProgressSink progress, TimeProvider time, IHostView? host = null)
 {
     // Long enough for a frozen or thawed load to have stopped or started everywhere before an edge is taken.
     private static readonly TimeSpan StateChange = TimeSpan.FromMilliseconds(300);
@@ -55,17 +57,31 @@ internal sealed class MeasurementProtocol(ILoadGenerator generator, TimeSpan win
                 await SetFrozenAsync(runs, except: active, ct).ConfigureAwait(false);
                 await Task.Delay(StateChange, time, ct).ConfigureAwait(false);
                 var measured = runs.Where(r => segment.Measures(r.Name)).ToArray();
-                var starts = await Task.WhenAll(measured.Select(r => r.Sampler.SnapshotAsync(ct))).ConfigureAwait(false);
+                var (starts, hostStarts) = await EdgeAsync(measured, ct).ConfigureAwait(false);
                 await Task.Delay(window, time, ct).ConfigureAwait(false);
-                var ends = await Task.WhenAll(measured.Select(r => r.Sampler.SnapshotAsync(ct))).ConfigureAwait(false);
+                var (ends, hostEnds) = await EdgeAsync(measured, ct).ConfigureAwait(false);
                 for (var i = 0; i < measured.Length; i++)
                 {
-                    result.Add(new GuestSegment(segment, measured[i].Name, starts[i], ends[i]));
+                    var hostValues = host?.Between(measured[i].Guest, hostStarts[i]!, hostEnds[i]!);
+                    result.Add(new GuestSegment(segment, measured[i].Name, starts[i], ends[i], hostValues));
                 }
             }
         }
         await SetFrozenAsync(runs, except: null, ct).ConfigureAwait(false);
         return result;
+    }
+
+    /// <summary>
+    /// One segment edge: each guest's counters from inside and the host's from outside, asked for at once (in the
+    /// same order at both edges, so the small lag between the two reads cancels over a segment).
+    /// </summary>
+    private async Task<(CounterSample[] Guest, HostEdge?[] Host)> EdgeAsync(GuestRun[] measured, CancellationToken ct)
+    {
+        var hostReads = host is null
+            ? Task.FromResult(new HostEdge?[measured.Length])
+            : Task.WhenAll(measured.Select(async r => (HostEdge?)await host.ReadAsync(r.Guest, ct).ConfigureAwait(false)));
+        var guest = await Task.WhenAll(measured.Select(r => r.Sampler.SnapshotAsync(ct))).ConfigureAwait(false);
+        return (guest, await hostReads.ConfigureAwait(false));
     }
 
     /// <summary>Freezes every guest but <paramref name="except"/>, or thaws all when it is null; only changes are sent.</summary>

@@ -14,7 +14,7 @@ internal static class ScenarioJudge
 
     public static (GuestMeasurement[] Guests, Verdict Verdict) Judge(
         Scenario scenario, IReadOnlyList<GuestRun> runs, IReadOnlyList<GuestSegment> segments,
-        IReadOnlyDictionary<string, IReadOnlyList<ProbeSample>> probes, IsolationThresholds limits)
+        IReadOnlyDictionary<string, IReadOnlyList<ProbeSample>> probes, IsolationThresholds limits, double hostAgreementTolerance)
     {
         var checks = new List<Check>();
         var invalid = new List<string>();
@@ -32,9 +32,13 @@ internal static class ScenarioJudge
             var waitSource = r.Guest.SamplerSource == SamplerSource.Procfs ? "steal" : "run-queue wait";
             var seed = StableHash.Of(scenario.Name, name);
             var (metrics, guestChecks, guestInvalid) = InterferenceJudge.Judge(r.Load, pairs, limits, waitSource, seed);
+            var hostSegments = segments.Where(s => s.Guest == name)
+                .Select(s => (values.First(v => v.Segment == s.Segment).Values.CpuPercent, s.Host)).ToArray();
+            var (host, hostCheck, judged) = HostAgreementJudge.Judge(name, hostSegments, guestChecks, hostAgreementTolerance);
             // Whether calibration converged is recorded, not judged: the CPU check judges the measured segments, and a
             // miss that the guest shows alone too at the same setting is already the generator's, not a failure.
-            checks.AddRange(guestChecks);
+            checks.AddRange(judged);
+            if (hostCheck is not null) checks.Add(hostCheck);
             invalid.AddRange(guestInvalid);
 
             var coRun = segments.Where(s => s.Guest == name && s.Segment.Kind == SegmentKind.CoRun).ToArray();
@@ -51,8 +55,9 @@ internal static class ScenarioJudge
                 metrics,
                 segments.Where(s => s.Guest == name)
                     .Select(s => new SegmentRecord(s.Segment.Repetition, s.Segment.Kind, s.Start.GuestTime, s.End.GuestTime,
-                        values.First(v => v.Segment == s.Segment).Values))
-                    .ToArray()));
+                        values.First(v => v.Segment == s.Segment).Values, s.Host is { Unavailable: null } h ? h : null))
+                    .ToArray(),
+                host));
         }
         return (guests.ToArray(), new Verdict(scenario.DisplayName, checks, invalid));
     }

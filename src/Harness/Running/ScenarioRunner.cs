@@ -9,7 +9,11 @@ namespace Harness.Running;
 
 /// <summary>The result of one scenario: per-guest measurements and the verdict.</summary>
 public sealed record ScenarioResult(
-    Scenario Scenario, DateTimeOffset StartedAt, TimeSpan Wall, IReadOnlyList<GuestMeasurement> Guests, Verdict Verdict);
+    Scenario Scenario, DateTimeOffset StartedAt, TimeSpan Wall, IReadOnlyList<GuestMeasurement> Guests, Verdict Verdict)
+{
+    /// <summary>The verdict's table and, under it, each guest's CPU as it saw it against the host's view.</summary>
+    public string ToTable() => Verdict.ToTable() + Reporting.HostViewText.Table(Guests, Verdict.Checks);
+}
 
 /// <summary>
 /// Runs scenarios on a provisioned testbed: load control puts every guest's load on target, the measurement
@@ -34,7 +38,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
         _time = time ?? TimeProvider.System;
         var generator = ILoadGenerator.For(options.LoadGenerator);
         _loads = new LoadControl(generator, options, progress, _time);
-        _protocol = new MeasurementProtocol(generator, options.Window, options.Repetitions, progress, _time);
+        _protocol = new MeasurementProtocol(generator, options.Window, options.Repetitions, progress, _time, testbed.HostView);
         _samplers = testbed.Guests.ToDictionary(
             g => g.Name, g => new GuestSampler(g.Shell, g.SamplerSource, options.SampleInterval, generator.ProcessNames, _time));
     }
@@ -80,7 +84,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
             foreach (var r in runs) probes[r.Name] = Probe.Parse(await r.RunAsync(Probe.Collect, cancellationToken).ConfigureAwait(false));
             await GuestRun.ForEach(runs, _loads.StopAllAsync, cancellationToken).ConfigureAwait(false);
 
-            var (guests, verdict) = ScenarioJudge.Judge(scenario, runs, measured, probes, ScenarioJudge.Thresholds(_options));
+            var (guests, verdict) = ScenarioJudge.Judge(scenario, runs, measured, probes, ScenarioJudge.Thresholds(_options), _options.HostAgreementTolerance);
             if (weights is not null)
             {
                 var (_, note) = await weights.FoundAsync(cancellationToken).ConfigureAwait(false);

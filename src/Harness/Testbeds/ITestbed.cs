@@ -37,6 +37,9 @@ public interface ITestbed : IAsyncDisposable
 
     /// <summary>The guests' CPU weight control, or null when this backend cannot set one (fair-share rows then cannot run).</summary>
     ICpuWeights? CpuWeights => null;
+
+    /// <summary>The host's view of the guests; the testbed disposes it with itself.</summary>
+    IHostView HostView => new NoHostView($"no host view ({Facts.GetValueOrDefault("backend", "this")} backend)");
 }
 
 /// <summary>Progress of long steps, for the console and CI logs.</summary>

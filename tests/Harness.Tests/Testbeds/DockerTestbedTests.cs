@@ -41,6 +41,14 @@ public sealed class DockerTestbedTests
             Assert.InRange(m.RamPercent, 35, 45);
             Assert.Equal(options.Repetitions, m.Interference!.Pairs);
             Assert.False(double.IsNaN(m.Interference.SoloProbeShare));
+            // The host reads the container's cgroup from outside, at the same edges: with a local engine it must be
+            // there for every segment and agree with the guest's own figure.
+            if (DockerEngine.DefaultEndpoint().StartsWith("unix://", StringComparison.Ordinal))
+            {
+                Assert.True(m.Host!.Unavailable is null, m.Host.Unavailable);
+                Assert.All(m.Segments!, s => Assert.True(double.IsFinite(s.Host!.CpuPercent)));
+                Assert.InRange(Math.Abs(m.Host.Difference.Value), 0, options.HostAgreementTolerance);
+            }
             var left = await guest.Shell.RunAsync("pgrep -a '^(stress|cpulimit)' || true", ct);
             Assert.Equal("", left.Output.Trim());
         }

@@ -165,7 +165,7 @@ public sealed class DockerEngine : IDisposable
     public static Dictionary<string, string> OwnerLabels(string runId) =>
         new(ContainerOwner.Current.Labels()) { [OwnerLabel] = OwnerValue, [RunIdLabel] = runId };
 
-    private static string DefaultEndpoint() =>
+    internal static string DefaultEndpoint() =>
         Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } h ? h : "unix:///var/run/docker.sock";
 
     public void Dispose() => _client.Dispose();

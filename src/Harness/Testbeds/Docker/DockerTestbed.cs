@@ -35,6 +35,8 @@ public sealed class DockerTestbed : ITestbed
 
     public ICpuWeights? CpuWeights => new DockerCpuWeights(_engine);
 
+    public IHostView HostView { get; } = new DockerHostView(DockerEngine.DefaultEndpoint());
+
     public static async Task<DockerTestbed> CreateAsync(
         HarnessOptions options, string runId, SshKeyPair key, ProgressSink progress, CancellationToken cancellationToken)
     {

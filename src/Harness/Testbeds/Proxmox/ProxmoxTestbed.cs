@@ -36,6 +36,8 @@ public sealed class ProxmoxTestbed : ITestbed
         _guests = guests;
         _ledger = ledger;
         Facts = facts;
+        // Every second: PVE answers a shorter interval with the previous figure, and a segment lasts 1.5 s by default.
+        HostView = new ProxmoxHostView(client, () => _guests.OfType<ProxmoxGuest>().ToList(), TimeSpan.FromSeconds(1));
     }
 
     public string RunId { get; }
@@ -43,6 +45,9 @@ public sealed class ProxmoxTestbed : ITestbed
     public IReadOnlyList<IGuest> Guests => _guests;
 
     public IReadOnlyDictionary<string, string> Facts { get; }
+
+    /// <summary>status/current of every guest at the segment edges and in between (<see cref="PveStatusSampler"/>).</summary>
+    public IHostView HostView { get; }
 
     /// <summary>The API client, e.g. for <see cref="PveStatusSampler"/>.</summary>
     public IPveClient Client => _client;
@@ -202,6 +207,7 @@ public sealed class ProxmoxTestbed : ITestbed
     {
         try
         {
+            await HostView.DisposeAsync().ConfigureAwait(false);
             await TearDownAsync(_client, _options, _guests, _ledger, RunId, _ => { }).ConfigureAwait(false);
         }
         finally

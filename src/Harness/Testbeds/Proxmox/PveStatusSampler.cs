@@ -6,7 +6,7 @@ namespace Harness.Testbeds.Proxmox;
 /// One hypervisor-side reading of a guest (status/current). Cpu is the QEMU process's share of the guest's own vCPUs
 /// (1.0 = all busy, QEMU's I/O threads included); memory in bytes as PVE reports it.
 /// </summary>
-public sealed record PveStatusSample(DateTimeOffset At, string Guest, string Status, double Cpu, int Cpus, long Mem, long MaxMem)
+public sealed record PveStatusSample(DateTimeOffset At, string Guest, string Status, double Cpu, int Cpus, long Mem, long MaxMem, PvePressure? Pressure = null)
 {
     /// <summary>CPU in percent of the guest's vCPUs, comparable to the in-guest figure when no cpulimit applies.</summary>
     public double CpuPercent => Cpu * 100;
@@ -69,6 +69,21 @@ public sealed class PveStatusSampler : IAsyncDisposable
         _stop.Dispose();
     }
 
+    /// <summary>
+    /// Reads one guest now and records it beside the periodic readings (a segment edge): PVE's cpu is measured
+    /// against the previous call, so a reading at the segment's start makes the next one cover the segment alone
+    /// when the same API worker answers both. Never throws but on cancellation; a failure is a recorded gap.
+    /// </summary>
+    public async Task<PveStatusSample> ReadNowAsync(string guest, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var reference = _guests.First(g => g.Guest == guest).Ref;
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        var sample = await ReadAsync(guest, reference, limit.Token).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        return sample ?? throw new OperationCanceledException("the status sampler was stopped");
+    }
+
     private async Task LoopAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(_interval, _time);
@@ -76,24 +91,31 @@ public sealed class PveStatusSampler : IAsyncDisposable
         {
             foreach (var (guest, reference) in _guests)
             {
-                PveStatusSample sample;
-                try
-                {
-                    var s = await _client.GetStatusAsync(reference, cancellationToken).ConfigureAwait(false);
-                    sample = new PveStatusSample(_time.GetUtcNow(), guest, s.Status, s.Cpu, s.Cpus, s.Mem, s.MaxMem);
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    return;
-                }
-                catch (Exception e)
-                {
-                    sample = new PveStatusSample(_time.GetUtcNow(), guest, "error: " + e.Message, double.NaN, 0, 0, 0);
-                }
-                lock (_gate) _samples.Add(sample);
+                if (await ReadAsync(guest, reference, cancellationToken).ConfigureAwait(false) is null) return;
             }
         }
         while (await WaitAsync(timer, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>One reading, recorded; null only when <paramref name="cancellationToken"/> was the caller's own stop.</summary>
+    private async Task<PveStatusSample?> ReadAsync(string guest, PveGuestRef reference, CancellationToken cancellationToken)
+    {
+        PveStatusSample sample;
+        try
+        {
+            var s = await _client.GetStatusAsync(reference, cancellationToken).ConfigureAwait(false);
+            sample = new PveStatusSample(_time.GetUtcNow(), guest, s.Status, s.Cpu, s.Cpus, s.Mem, s.MaxMem, s.Pressure);
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (Exception e)
+        {
+            sample = new PveStatusSample(_time.GetUtcNow(), guest, "error: " + e.Message, double.NaN, 0, 0, 0);
+        }
+        lock (_gate) _samples.Add(sample);
+        return sample;
     }
 
     private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken cancellationToken)

@@ -1,0 +1,29 @@
+using Harness.Analysis;
+
+namespace Harness.Testbeds;
+
+/// <summary>
+/// A witness outside the guests: the host's own figures of each guest, read at the same segment edges as the
+/// in-guest sampler. A host that cannot be read answers with the reason, never with zeros and never by throwing.
+/// </summary>
+public interface IHostView : IAsyncDisposable
+{
+    /// <summary>The host's counters of the guest now; an edge with <see cref="HostEdge.Unavailable"/> set when there are none.</summary>
+    Task<HostEdge> ReadAsync(IGuest guest, CancellationToken cancellationToken);
+
+    /// <summary>What the host saw of the guest between two edges.</summary>
+    HostSegmentValues Between(IGuest guest, HostEdge start, HostEdge end);
+}
+
+/// <summary>A testbed without a host view (static guests on any hypervisor): every segment says why.</summary>
+public sealed class NoHostView(string reason, TimeProvider? time = null) : IHostView
+{
+    public string Reason { get; } = reason;
+
+    public Task<HostEdge> ReadAsync(IGuest guest, CancellationToken cancellationToken) =>
+        Task.FromResult(HostEdge.Missing((time ?? TimeProvider.System).GetUtcNow(), Reason));
+
+    public HostSegmentValues Between(IGuest guest, HostEdge start, HostEdge end) => HostSegmentValues.Missing(Reason);
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}

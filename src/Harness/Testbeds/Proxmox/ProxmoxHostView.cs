@@ -1,0 +1,73 @@
+using Harness.Analysis;
+using Harness.Pve;
+
+namespace Harness.Testbeds.Proxmox;
+
+/// <summary>
+/// The node's view of each guest: status/current, read every sample interval and at every segment edge. PVE's cpu
+/// is the QEMU process's CPU time since the previous call (of the same API worker) over the guest's vCPUs, so a
+/// reading stands for the time since the reading before it; a segment takes every reading whose span overlaps it,
+/// weighted by the overlap. The sampler starts at the first edge, so provisioning sends no status calls of its own.
+/// </summary>
+internal sealed class ProxmoxHostView(IPveClient client, Func<IReadOnlyList<ProxmoxGuest>> guests, TimeSpan interval) : IHostView
+{
+    // An edge must not hold a segment up for long; a reading that misses it leaves a gap the periodic ones fill.
+    private static readonly TimeSpan EdgeTimeout = TimeSpan.FromSeconds(3);
+
+    private readonly Lock _gate = new();
+    private PveStatusSampler? _sampler;
+
+    public async Task<HostEdge> ReadAsync(IGuest guest, CancellationToken cancellationToken)
+    {
+        var sampler = Sampler();
+        var sample = await sampler.ReadNowAsync(guest.Name, EdgeTimeout, cancellationToken).ConfigureAwait(false);
+        return new HostEdge(sample.At, new Dictionary<string, long>());
+    }
+
+    public HostSegmentValues Between(IGuest guest, HostEdge start, HostEdge end) =>
+        Segment(_sampler?.Samples.Where(s => s.Guest == guest.Name).ToArray() ?? [], start.At, end.At, guest.Allocation.Cpus);
+
+    /// <summary>Readings matched to [from, to] by time: each covers the span since the previous reading of its guest.</summary>
+    internal static HostSegmentValues Segment(IReadOnlyList<PveStatusSample> readings, DateTimeOffset from, DateTimeOffset to, double allocatedCpus)
+    {
+        var spans = new List<(double Weight, PveStatusSample Sample)>();
+        for (var i = 1; i < readings.Count; i++)
+        {
+            var r = readings[i];
+            if (!double.IsFinite(r.Cpu) || r.Status != "running") continue;
+            var overlap = (Min(r.At, to) - Max(readings[i - 1].At, from)).TotalSeconds;
+            if (overlap > 0) spans.Add((overlap, r));
+        }
+        var covered = spans.Sum(s => s.Weight);
+        // Less than half the segment covered is too little to stand for it.
+        if (covered < (to - from).TotalSeconds / 2) return new HostSegmentValues(double.NaN);
+        double Mean(Func<PveStatusSample, double> f) => spans.Sum(s => s.Weight * f(s.Sample)) / covered;
+        double? Pressure(Func<PvePressure, double> f) => spans.All(s => s.Sample.Pressure is not null) ? Mean(s => f(s.Pressure!)) : null;
+        return new HostSegmentValues(
+            // cpu is a share of the guest's vCPUs; cores used over the allocation is the in-guest unit.
+            Mean(s => s.Cpu * s.Cpus) / allocatedCpus * 100,
+            MemoryBytes: spans[^1].Sample.Mem,
+            CpuPressurePercent: Pressure(p => p.CpuSome),
+            MemoryPressurePercent: Pressure(p => p.MemorySome),
+            IoPressurePercent: Pressure(p => p.IoSome));
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    private PveStatusSampler Sampler()
+    {
+        lock (_gate)
+        {
+            return _sampler ??= PveStatusSampler.Start(client, guests().Select(g => (g.Name, g.Ref)).ToList(), interval);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        PveStatusSampler? sampler;
+        lock (_gate) sampler = _sampler;
+        if (sampler is not null) await sampler.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using Harness.Pve;
+using Harness.Testbeds.Proxmox;
+using Xunit;
+
+namespace Harness.Tests.HostView;
+
+public sealed class ProxmoxHostViewTests
+{
+    private static readonly DateTimeOffset T0 = DateTimeOffset.UnixEpoch;
+
+    private static PveStatusSample At(double seconds, double cpu, PvePressure? pressure = null) =>
+        new(T0.AddSeconds(seconds), "S1", "running", cpu, 2, 500, 1000, pressure);
+
+    [Fact]
+    public void Readings_are_matched_to_a_segment_by_the_time_each_one_covers()
+    {
+        // Segment [1, 2.5]: the reading at 1.0 covers [0, 1] (outside), the one at 2.0 covers [1, 2] and the one at
+        // 3.0 covers [2, 3], of which half a second lies inside.
+        var readings = new[] { At(0, 0), At(1, 0.1), At(2, 0.4), At(3, 0.1) };
+
+        var v = ProxmoxHostView.Segment(readings, T0.AddSeconds(1), T0.AddSeconds(2.5), allocatedCpus: 2);
+
+        // (1 s × 0.4 + 0.5 s × 0.1) / 1.5 s of a 2-vCPU guest's vCPUs, as a share of its 2-CPU allocation.
+        Assert.Equal(30, v.CpuPercent, 6);
+        Assert.Equal(500, v.MemoryBytes);
+        Assert.Null(v.CpuPressurePercent); // PVE 8 has no pressure*: absent, not zero
+    }
+
+    [Fact]
+    public void Pressure_is_kept_when_every_reading_has_it()
+    {
+        var p = new PvePressure(12, 10, 0, 0, 1, 0);
+        var readings = new[] { At(0, 0, p), At(1.5, 0.9, p) };
+
+        var v = ProxmoxHostView.Segment(readings, T0, T0.AddSeconds(1.5), allocatedCpus: 1);
+
+        Assert.Equal(180, v.CpuPercent, 6);
+        Assert.Equal(12, v.CpuPressurePercent);
+        Assert.Equal(1, v.IoPressurePercent);
+    }
+
+    [Fact]
+    public void A_segment_covered_by_too_few_readings_has_no_host_figure()
+    {
+        var readings = new[] { At(0, 0), At(1.2, 0.5) };
+
+        var v = ProxmoxHostView.Segment(readings, T0.AddSeconds(1), T0.AddSeconds(2.5), allocatedCpus: 1);
+
+        Assert.True(double.IsNaN(v.CpuPercent));
+    }
+
+    [Fact]
+    public void Pve_9_pressure_fields_are_read_and_pve_8_has_none()
+    {
+        using var pve9 = JsonDocument.Parse("""{"cpu":0.5,"pressurecpusome":"3.5","pressurecpufull":1,"pressurememorysome":0,"pressurememoryfull":0,"pressureiosome":0.25,"pressureiofull":0}""");
+        using var pve8 = JsonDocument.Parse("""{"cpu":0.5}""");
+
+        Assert.Equal(new PvePressure(3.5, 1, 0, 0, 0.25, 0), PveClient.Pressure(pve9.RootElement));
+        Assert.Null(PveClient.Pressure(pve8.RootElement));
+    }
+}
