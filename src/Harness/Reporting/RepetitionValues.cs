@@ -8,10 +8,20 @@ namespace Harness.Reporting;
 /// </summary>
 public static class RepetitionValues
 {
-    /// <summary>One value per repetition with both segments; null when the run kept no segments or the metric has no per-repetition form.</summary>
+    /// <summary>
+    /// One value per repetition with both segments (the host agreement: one per segment with a host figure); null when
+    /// the run kept no segments or the metric has no per-repetition form.
+    /// </summary>
     public static double[]? Of(ScenarioRecord? scenario, string guest, Metric metric)
     {
         if (scenario?.Guests.FirstOrDefault(g => g.Guest == guest) is not { Segments: { Count: > 0 } segments }) return null;
+        if (metric == Metric.HostAgreement)
+        {
+            // Judged over every segment, co-run and solo alike: one value per segment.
+            var differences = segments.Where(s => s.Host is { } h && double.IsFinite(h.CpuPercent))
+                .Select(s => s.Values.CpuPercent - s.Host!.CpuPercent).Where(double.IsFinite).ToArray();
+            return differences.Length == 0 ? null : differences;
+        }
         Func<SegmentValues, SegmentValues, double>? value = metric.Id switch
         {
             "cpu" => (co, _) => co.CpuPercent,
