@@ -49,14 +49,7 @@ public sealed class ProxmoxTestbed : ITestbed
     /// <summary>status/current of every guest at the segment edges and in between (<see cref="PveStatusSampler"/>).</summary>
     public IHostView HostView { get; }
 
-    /// <summary>The API client, e.g. for <see cref="PveStatusSampler"/>.</summary>
-    public IPveClient Client => _client;
-
     public ICpuWeights? CpuWeights => new ProxmoxCpuWeights(_client);
-
-    /// <summary>Host-side sampling of every guest of this testbed (status/current each interval); dispose it to stop.</summary>
-    public PveStatusSampler StartStatusSampler(TimeSpan interval) =>
-        PveStatusSampler.Start(_client, _guests.OfType<ProxmoxGuest>().Select(g => (g.Name, g.Ref)).ToList(), interval);
 
     public static Task<ProxmoxTestbed> CreateAsync(
         PveOptions pve, int guestCount, string runId, SshKeyPair key, RemoteShellOptions remote, ProgressSink progress, CancellationToken cancellationToken) =>
