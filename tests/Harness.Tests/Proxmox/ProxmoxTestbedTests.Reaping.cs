@@ -56,7 +56,9 @@ public sealed partial class ProxmoxTestbedTests
     public async Task Host_side_samples_are_recorded_per_guest()
     {
         await using var testbed = await CreateAsync(Options(), guests: 2);
-        await using var sampler = testbed.StartStatusSampler(TimeSpan.FromMilliseconds(20));
+        using var client = PveClientTests.Client(_fake);
+        await using var sampler = PveStatusSampler.Start(
+            client, testbed.Guests.OfType<ProxmoxGuest>().Select(g => (g.Name, g.Ref)).ToList(), TimeSpan.FromMilliseconds(20));
         var deadline = DateTime.UtcNow.AddSeconds(5);
         while (sampler.Samples.Count < 6 && DateTime.UtcNow < deadline) await Task.Delay(10, Ct);
         await sampler.StopAsync();
