@@ -30,11 +30,11 @@ internal sealed class FairShareWeights(ICpuWeights control, IReadOnlyList<GuestR
     }
 
     /// <summary>"cpu.shares found: S1 2048, S2 1024, …": what the backend applied, for the row's message and results.</summary>
-    public async Task<(IReadOnlyDictionary<string, long> Found, string Note)> FoundAsync(CancellationToken ct)
+    public async Task<string> FoundAsync(CancellationToken ct)
     {
         var found = await ReadAsync(control, runs, ct).ConfigureAwait(false);
         var text = string.Join(", ", runs.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Name} {found[r.Name]}")));
-        return (found, $"{control.Control} found: {text} (weights asked: {string.Join(":", runs.Select(r => r.Load.CpuWeight))})");
+        return $"{control.Control} found: {text} (weights asked: {string.Join(":", runs.Select(r => r.Load.CpuWeight))})";
     }
 
     /// <summary>Best effort: a restore that fails is reported, and must not hide the row's own outcome.</summary>

@@ -22,18 +22,18 @@ internal static class ScenarioJudge
         foreach (var r in runs)
         {
             var name = r.Name;
+            // Each of the guest's segments with its values, computed once for the verdict, the host check and the record.
             var values = segments.Where(s => s.Guest == name)
-                .Select(s => (s.Segment, Values: SegmentValues.Of(s, probes[name], r.Guest.Allocation)))
+                .Select(s => (Measured: s, Values: SegmentValues.Of(s, probes[name], r.Guest.Allocation)))
                 .ToArray();
-            var pairs = values.Where(v => v.Segment.Kind == SegmentKind.CoRun)
-                .Join(values.Where(v => v.Segment.Kind == SegmentKind.Solo), c => c.Segment.Repetition, s => s.Segment.Repetition,
+            var pairs = values.Where(v => v.Measured.Segment.Kind == SegmentKind.CoRun)
+                .Join(values.Where(v => v.Measured.Segment.Kind == SegmentKind.Solo), c => c.Measured.Segment.Repetition, s => s.Measured.Segment.Repetition,
                     (c, s) => (CoRun: c.Values, Solo: s.Values))
                 .ToArray();
             var waitSource = r.Guest.SamplerSource == SamplerSource.Procfs ? "steal" : "run-queue wait";
             var seed = StableHash.Of(scenario.Name, name);
             var (metrics, guestChecks, guestInvalid) = InterferenceJudge.Judge(r.Load, pairs, limits, waitSource, seed);
-            var hostSegments = segments.Where(s => s.Guest == name)
-                .Select(s => (values.First(v => v.Segment == s.Segment).Values.CpuPercent, s.Host)).ToArray();
+            var hostSegments = values.Select(v => (v.Values.CpuPercent, v.Measured.Host)).ToArray();
             var (host, hostCheck, judged) = HostAgreementJudge.Judge(name, hostSegments, guestChecks, hostAgreementTolerance);
             // Whether calibration converged is recorded, not judged: the CPU check judges the measured segments, and a
             // miss that the guest shows alone too at the same setting is already the generator's, not a failure.
@@ -53,9 +53,8 @@ internal static class ScenarioJudge
                 r.Calibration,
                 points,
                 metrics,
-                segments.Where(s => s.Guest == name)
-                    .Select(s => new SegmentRecord(s.Segment.Repetition, s.Segment.Kind, s.Start.GuestTime, s.End.GuestTime,
-                        values.First(v => v.Segment == s.Segment).Values, s.Host is { Unavailable: null } h ? h : null))
+                values.Select(v => new SegmentRecord(v.Measured.Segment.Repetition, v.Measured.Segment.Kind, v.Measured.Start.GuestTime,
+                        v.Measured.End.GuestTime, v.Values, v.Measured.Host is { Unavailable: null } h ? h : null))
                     .ToArray(),
                 host));
         }

@@ -87,7 +87,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
             var (guests, verdict) = ScenarioJudge.Judge(scenario, runs, measured, probes, ScenarioJudge.Thresholds(_options), _options.HostAgreementTolerance);
             if (weights is not null)
             {
-                var (_, note) = await weights.FoundAsync(cancellationToken).ConfigureAwait(false);
+                var note = await weights.FoundAsync(cancellationToken).ConfigureAwait(false);
                 var shares = runs.Select(r => new FairShareJudge.Guest(
                     r.Name, r.Load.CpuWeight ?? 1, r.Guest.Allocation.Cpus, guests.Single(g => g.Guest == r.Name).Segments ?? [])).ToArray();
                 verdict = FairShareJudge.Judge(verdict, shares, _options.FairShareTolerance, note);
