@@ -127,29 +127,43 @@ public sealed class ScenarioRunner : IAsyncDisposable
         return guests.Select(g => new GuestRun(g, scenario.Loads.Single(l => l.Guest == g.Name), _samplers[g.Name])).ToArray();
     }
 
-    private static async Task<Exception> ExplainFailureAsync(IEnumerable<GuestRun> runs, Exception e)
+    // How long a guest killed from outside may still read as running after its connection broke (seen: a second).
+    private static readonly TimeSpan StateLag = TimeSpan.FromSeconds(3);
+
+    private static async Task<Exception> ExplainFailureAsync(IReadOnlyList<GuestRun> runs, Exception e)
     {
+        // The guest's own state is the cause when it has one. When the connection or a sampler broke, the backend may
+        // not report the guest's death yet, so it is asked again for a moment before the symptom stands for the cause.
+        var symptom = e is Remote.GuestUnreachableException || runs.Any(r => r.Sampler.Failure is not null);
+        var deadline = DateTime.UtcNow + (symptom ? StateLag : TimeSpan.Zero);
+        while (true)
+        {
+            foreach (var r in runs)
+            {
+                if (await StateOfAsync(r).ConfigureAwait(false) is { } reason) return Failed(r, reason, e);
+            }
+            if (DateTime.UtcNow >= deadline) break;
+            await Task.Delay(TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
+        }
         // A guest that stays unreachable after the reconnection budget is a broken testbed, whatever else is known.
         if (e is Remote.GuestUnreachableException) return new GuestFailedException(e.Message, e);
-        foreach (var r in runs)
-        {
-            string? reason;
-            try
-            {
-                reason = await r.Guest.CheckAliveAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception check)
-            {
-                reason = $"its state could not be read ({check.Message})";
-            }
-            reason ??= r.Sampler.Failure;
-            if (reason is not null)
-            {
-                return new GuestFailedException($"guest {r.Name} ({r.Guest.Identity}) failed: {reason}", e);
-            }
-        }
-        return e;
+        return runs.FirstOrDefault(r => r.Sampler.Failure is not null) is { } lost ? Failed(lost, lost.Sampler.Failure!, e) : e;
     }
+
+    private static async Task<string?> StateOfAsync(GuestRun run)
+    {
+        try
+        {
+            return await run.Guest.CheckAliveAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception check)
+        {
+            return $"its state could not be read ({check.Message})";
+        }
+    }
+
+    private static GuestFailedException Failed(GuestRun run, string reason, Exception e) =>
+        new($"guest {run.Name} ({run.Guest.Identity}) failed: {reason}", e);
 
     public async ValueTask DisposeAsync()
     {
