@@ -91,7 +91,8 @@ public abstract class TestbedFixture(IMessageSink diagnostics, string backendNam
         var n = Interlocked.Increment(ref _invalidRows);
         var max = Session.Options.MaxInvalidRows;
         var allowed = n <= max;
-        return (allowed, $"{InvalidRowMarker}: invalid row {n} of this run; HARNESS_MAX_INVALID_ROWS={max} "
+        var kind = verdict.Outcome == Analysis.Outcome.Inconclusive ? "inconclusive" : "invalid";
+        return (allowed, $"{InvalidRowMarker}: {kind} row {n} of this run; HARNESS_MAX_INVALID_ROWS={max} "
                          + (allowed ? "allows it" : "allows no more") + ". " + string.Join("; ", verdict.Reasons));
     }
 

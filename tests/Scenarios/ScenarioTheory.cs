@@ -15,8 +15,8 @@ public static class ScenarioRows
 /// <summary>
 /// Each scenario of the run (the paper's Table 1 by default) is one theory row with its own verdict, on one backend.
 /// Pass: every guest on target and no neighbour measurably slowed it. Fail: the table says which guest and metric.
-/// Invalid (not judged: loads off target, a signal missing, solo references too noisy) is never a pass: the row
-/// fails, unless HARNESS_MAX_INVALID_ROWS allows that many invalid rows, when it is skipped; either way its
+/// Invalid (not judged: loads off target, a signal missing, solo references too noisy) and inconclusive (a check
+/// still undecided after the most repetitions) are never a pass: the row fails, unless HARNESS_MAX_INVALID_ROWS allows that many invalid rows, when it is skipped; either way its
 /// message starts with <see cref="TestbedFixture.InvalidRowMarker"/>, which CI counts apart.
 /// </summary>
 public abstract class ScenarioTheory<TFixture>(TFixture testbed) : IClassFixture<TFixture>
@@ -40,7 +40,7 @@ public abstract class ScenarioTheory<TFixture>(TFixture testbed) : IClassFixture
             case Outcome.Fail:
                 Assert.Fail(table);
                 break;
-            case Outcome.Invalid:
+            case Outcome.Invalid or Outcome.Inconclusive:
                 var (allowed, message) = testbed.Invalid(result.Verdict);
                 if (allowed) Assert.Skip(message);
                 Assert.Fail(message + "\n" + table);

@@ -11,6 +11,12 @@ public enum Outcome
 
     /// <summary>Neither pass nor fail: the run could not judge (loads off target, a signal missing, references too noisy).</summary>
     Invalid,
+
+    /// <summary>
+    /// Neither pass nor fail: the value was measured, but its 95% interval still straddles the limit after the most
+    /// repetitions allowed. Counted like invalid: a gate that cannot tell must not read as a pass.
+    /// </summary>
+    Inconclusive,
 }
 
 public enum CheckKind
@@ -24,8 +30,10 @@ public enum CheckKind
 
 /// <summary>
 /// One judged number: guest, metric, target, measured with its 95% interval, limit and outcome. A check fails
-/// only when its whole interval lies past the limit; without a finite value or an interval it is not judged
-/// (never a pass, never a fail), and <see cref="UnjudgedReason"/> may say why the value cannot be trusted.
+/// when its whole interval lies past the limit and passes when its whole interval lies within it; an interval
+/// that straddles the limit is inconclusive (the protocol measures more repetitions while any check is). Without
+/// a finite value or an interval it is not judged (never a pass, never a fail), and <see cref="UnjudgedReason"/>
+/// may say why the value cannot be trusted.
 /// </summary>
 public sealed record Check(
     string Guest, Metric Metric, double Target, double Measured, double Tolerance,
@@ -36,10 +44,20 @@ public sealed record Check(
     [JsonIgnore]
     public bool HasInterval => !double.IsNaN(Low) && !double.IsNaN(High);
 
-    public Outcome Outcome =>
+    private readonly Outcome? _recorded;
+
+    /// <summary>
+    /// Judged from the interval and the limit; a check read back from results.json keeps the outcome it was decided
+    /// with (before schema 4 an interval straddling its limit passed), so a report shows what the run decided.
+    /// </summary>
+    public Outcome Outcome { get => _recorded ?? Judged; init => _recorded = value; }
+
+    private Outcome Judged =>
         UnjudgedReason is not null || double.IsNaN(Measured) || !HasInterval ? Outcome.Invalid
-        : Kind == CheckKind.AtMost ? (Low > Tolerance ? Outcome.Fail : Outcome.Pass)
-        : High < Target - Tolerance || Low > Target + Tolerance ? Outcome.Fail : Outcome.Pass;
+        : Kind == CheckKind.AtMost ? (Low > Tolerance ? Outcome.Fail : High <= Tolerance ? Outcome.Pass : Outcome.Inconclusive)
+        : High < Target - Tolerance || Low > Target + Tolerance ? Outcome.Fail
+        : Low >= Target - Tolerance && High <= Target + Tolerance ? Outcome.Pass
+        : Outcome.Inconclusive;
 
     public bool Passed => Outcome == Outcome.Pass;
 
@@ -51,7 +69,31 @@ public sealed record Check(
     public string LimitText => Kind == CheckKind.AtMost ? "≤ " + Number(Tolerance) : "±" + Number(Tolerance);
 
     [JsonIgnore]
-    public string OutcomeText => Outcome switch { Outcome.Pass => "pass", Outcome.Fail => "FAIL", _ => "not judged" };
+    public string OutcomeText => Outcome switch
+    {
+        Outcome.Pass => "pass", Outcome.Fail => "FAIL", Outcome.Inconclusive => "inconclusive", _ => "not judged",
+    };
+
+    /// <summary>
+    /// Why an inconclusive check could not be decided, and the smallest effect its data could have told apart from
+    /// the limit: at this spread only a true value further past the limit than the interval reaches on that side
+    /// would have failed, and only one as far inside would have passed.
+    /// </summary>
+    [JsonIgnore]
+    public string InconclusiveText
+    {
+        get
+        {
+            var (lower, upper) = Kind == CheckKind.AtMost ? (Tolerance, Tolerance) : (Target - Tolerance, Target + Tolerance);
+            var edge = Kind == CheckKind.AtMost || Math.Abs(Measured - upper) < Math.Abs(Measured - lower) ? upper : lower;
+            var below = Measured - Low;
+            var above = High - Measured;
+            // A true value beyond edge + (Measured - Low) would have put the whole interval past the edge, and so on.
+            var (detectableFail, detectablePass) = edge == upper ? (edge + below, edge - above) : (edge - above, edge + below);
+            return $"[{Number(Low)}, {Number(High)}] straddles the limit {Number(edge)}; at this spread only a true value past " +
+                   $"{Number(detectableFail)} would have failed and only one within {Number(detectablePass)} would have passed";
+        }
+    }
 
     internal static string Number(double v) =>
         double.IsNaN(v) ? "n/a" : double.IsInfinity(v) ? (v > 0 ? "inf" : "-inf") : Math.Round(v, 1).ToString("0.0", CultureInfo.InvariantCulture);
@@ -61,19 +103,30 @@ public sealed record Check(
 /// <param name="Notes">What a reader needs beside the checks to act on them (e.g. the CPU weights a fair-share row found).</param>
 public sealed record Verdict(string Scenario, IReadOnlyList<Check> Checks, IReadOnlyList<string>? InvalidReasons = null, IReadOnlyList<string>? Notes = null)
 {
-    /// <summary>Fail when any check fails; invalid when nothing failed but something could not be judged; else pass.</summary>
+    /// <summary>
+    /// Fail when any check fails; invalid when nothing failed but something could not be judged; inconclusive when
+    /// every check was judged but one could not be decided either way; else pass.
+    /// </summary>
     public Outcome Outcome =>
         Checks.Any(c => c.Failed) ? Outcome.Fail
         : Checks.Count == 0 || Checks.Any(c => c.Outcome == Outcome.Invalid) || InvalidReasons is { Count: > 0 } ? Outcome.Invalid
+        : Checks.Any(c => c.Outcome == Outcome.Inconclusive) ? Outcome.Inconclusive
         : Outcome.Pass;
+
+    /// <summary>Checks whose interval still straddles their limit.</summary>
+    public IEnumerable<Check> Undecided => Checks.Where(c => c.Outcome == Outcome.Inconclusive);
 
     public bool Passed => Outcome == Outcome.Pass;
 
-    /// <summary>Why the verdict is not a plain pass or fail: the listed reasons and every unjudged check's own.</summary>
-    public IReadOnlyList<string> Reasons =>
+    /// <summary>Why the verdict is not a plain pass or fail: the listed reasons, every unjudged check's own and every undecided check's.</summary>
+    public IReadOnlyList<string> Reasons => NotJudged.Concat(NotDecided).ToArray();
+
+    private IEnumerable<string> NotJudged =>
         (InvalidReasons ?? []).Concat(Checks.Where(c => c.Outcome == Outcome.Invalid)
                 .Select(c => $"{c.Guest} {c.Metric}: {c.UnjudgedReason ?? "no value or interval to judge"}"))
-            .Distinct().ToArray();
+            .Distinct();
+
+    private IEnumerable<string> NotDecided => Undecided.Select(c => $"{c.Guest} {c.Metric}: inconclusive, {c.InconclusiveText}");
 
     /// <summary>A fixed-width table for assertion messages and logs.</summary>
     public string ToTable()
@@ -89,7 +142,8 @@ public sealed record Verdict(string Scenario, IReadOnlyList<Check> Checks, IRead
                 $"{c.Guest,-5}  {c.Metric.Label,-18}  {target,6}  {Check.Number(c.Measured),8}  {interval,-17}  {c.LimitText,6}  {c.OutcomeText}");
         }
         foreach (var note in Notes ?? []) sb.AppendLine(note);
-        foreach (var reason in Reasons) sb.AppendLine("invalid: " + reason);
+        foreach (var reason in NotJudged) sb.AppendLine("invalid: " + reason);
+        foreach (var reason in NotDecided) sb.AppendLine(reason);
         return sb.ToString();
     }
 }

@@ -29,8 +29,15 @@ public sealed record HarnessOptions
     /// <summary>Length of one measured segment (a co-run or a solo stretch of one repetition).</summary>
     public TimeSpan Window { get; init; } = TimeSpan.FromSeconds(1.5);
 
-    /// <summary>Paired repetitions per scenario: each is one co-run segment and one solo segment per guest, in random order.</summary>
+    /// <summary>
+    /// Paired repetitions a scenario measures first: each is one co-run segment and one solo segment per guest, in
+    /// random order. More follow while a check is undecided (up to <see cref="MaxRepetitions"/>), and as many again
+    /// to confirm a fail.
+    /// </summary>
     public int Repetitions { get; init; } = 6;
+
+    /// <summary>Most repetitions a scenario measures while a check's interval still straddles its limit (a confirming attempt comes on top).</summary>
+    public int MaxRepetitions { get; init; } = 12;
 
     public Load.LoadGeneratorKind LoadGenerator { get; init; } = Load.LoadGeneratorKind.StressNg;
 
@@ -47,7 +54,7 @@ public sealed record HarnessOptions
     public double RamTolerance { get; init; } = 5;
 
     /// <summary>Largest allowed slowdown of a guest's runnable work, co-run against solo, percent.</summary>
-    public double SlowdownThreshold { get; init; } = 50;
+    public double SlowdownThreshold { get; init; } = 90;
 
     /// <summary>Scenario rows that may be invalid (not judged) before the suite fails.</summary>
     public int MaxInvalidRows { get; init; }

@@ -21,21 +21,22 @@ public static class OptionsLoader
         new("SAMPLE_INTERVAL_SECONDS", "sampler interval", "1"),
         new("SETTLE_SECONDS", "wait after loads are on target, before the window", "3"),
         new("WINDOW_SECONDS", "length of one measured segment (co-run or solo)", "1.5"),
-        new("REPETITIONS", "paired repetitions per scenario (1 co-run + 1 solo per guest each, random order)", "6"),
+        new("REPETITIONS", "paired repetitions a scenario measures first (1 co-run + 1 solo per guest each, random order)", "6"),
+        new("MAX_REPETITIONS", "most repetitions while a check's interval straddles its limit; still undecided there: inconclusive (a fail's confirmation comes on top)", "12"),
         new("LOAD_GENERATOR", "stress-ng, or stress-cpulimit (the paper's stress + cpulimit)", "stress-ng"),
         new("CALIBRATION_ROUND_SECONDS", "length of one closed-loop calibration round", "4"),
         new("CALIBRATION_MAX_ROUNDS", "rounds before the window opens anyway", "6"),
         new("CALIBRATION_TOLERANCE", "points within which calibration stops adjusting", "2"),
         new("CPU_TOLERANCE", "verdict: allowed |achieved - target| CPU, points", "5"),
         new("RAM_TOLERANCE", "verdict: allowed |achieved - target| RAM, points", "5"),
-        new("SLOWDOWN_THRESHOLD", "verdict: allowed slowdown of a guest's runnable work ((run + wait) / run, co-run over solo), %", "50"),
+        new("SLOWDOWN_THRESHOLD", "verdict: allowed slowdown of a guest's runnable work ((run + wait) / run, co-run over solo), %", "90"),
         new("WAIT_INCREASE_THRESHOLD", "verdict: allowed increase of wait (run-queue wait or steal, % of wall time), solo → co-run, points", "20",
             FormerName: "WAIT_THRESHOLD"),
         new("THROUGHPUT_LOSS_THRESHOLD", "verdict: allowed loss of work per wall-second at the same load setting, solo → co-run, %", "15",
             FormerName: "DEGRADATION_THRESHOLD"),
         new("SOLO_MAX_COV", "invalid when the solo work rate varies more than this (CoV, %)", "40"),
         new("FAIR_SHARE_TOLERANCE", "fair-share rows: allowed |share − weight's share| of the CPU the guests got, points", "5"),
-        new("MAX_INVALID_ROWS", "scenario rows that may be invalid (not judged) before the suite fails", "0"),
+        new("MAX_INVALID_ROWS", "scenario rows that may be invalid or inconclusive (not judged) before the suite fails", "0"),
         new("NEGATIVE_CONTROL_CPUS", "CPUs per guest on the negative control's overcommitted testbed", "host cores / 2 (4 guests ask for twice the host)"),
         new("OUTPUT_DIR", "folder for run results", "<repo>/artifacts/runs"),
         new("SCENARIO_FILE", "JSON or YAML scenario file replacing the paper's table", "(none)"),
@@ -63,6 +64,7 @@ public static class OptionsLoader
             Settle = reader.Seconds("SETTLE_SECONDS", options.Settle, min: 0, max: 3600),
             Window = reader.Seconds("WINDOW_SECONDS", options.Window, min: 0.5, max: 3600),
             Repetitions = reader.Integer("REPETITIONS", options.Repetitions, min: 1, max: 1000, hint: "a whole number, 1 to 1000 (3 or more for a verdict)"),
+            MaxRepetitions = reader.Integer("MAX_REPETITIONS", options.MaxRepetitions, min: 1, max: 1000, hint: "a whole number, 1 to 1000, not below HARNESS_REPETITIONS"),
             LoadGenerator = reader.Choice("LOAD_GENERATOR", Harness.Load.LoadGeneratorKind.StressNg,
                 ("stress-ng", Harness.Load.LoadGeneratorKind.StressNg), ("stress-cpulimit", Harness.Load.LoadGeneratorKind.StressCpulimit)),
             CalibrationRound = reader.Seconds("CALIBRATION_ROUND_SECONDS", options.CalibrationRound, min: 1, max: 600),
@@ -83,6 +85,10 @@ public static class OptionsLoader
             SshReconnects = reader.Integer("SSH_RECONNECTS", options.SshReconnects, min: 0, max: 100, hint: "a whole number, 0 to 100"),
             HostAgreementTolerance = reader.Number("HOST_AGREEMENT_TOLERANCE", options.HostAgreementTolerance, min: 0, max: 100, points),
         };
+        if (options.MaxRepetitions < options.Repetitions)
+        {
+            reader.Problem("MAX_REPETITIONS", $"{options.MaxRepetitions} is below HARNESS_REPETITIONS ({options.Repetitions}): set it to at least {options.Repetitions}, or equal to it for a fixed number of repetitions.");
+        }
         options = options with { BackendSettings = backend.Load(reader) };
         reader.ThrowIfProblems();
         return options;

@@ -29,7 +29,7 @@ public static class MarkdownReport
         foreach (var s in record.Scenarios)
         {
             sb.AppendLine(CultureInfo.InvariantCulture, $"### {ReportText.MarkdownCell(s.DisplayName)}: {s.Outcome}").AppendLine();
-            sb.AppendLine(CultureInfo.InvariantCulture, $"Started {ReportText.Timestamp(s.StartedAt)}, took {ReportText.Duration(s.WallSeconds)}.").AppendLine();
+            sb.AppendLine(CultureInfo.InvariantCulture, $"Started {ReportText.Timestamp(s.StartedAt)}, took {ReportText.Duration(s.WallSeconds)}{(s.Repetitions is { } n ? $", {n} repetitions" : "")}.").AppendLine();
             if (s.Error is not null) sb.AppendLine(CultureInfo.InvariantCulture, $"> {ReportText.MarkdownCell(s.Error)}").AppendLine();
             foreach (var note in s.Notes ?? []) sb.AppendLine(CultureInfo.InvariantCulture, $"{ReportText.MarkdownCell(note)}").AppendLine();
             foreach (var chart in charts.Where(c => c.Scenario == s.Name && c.Kind == ChartKind.TargetsVsMeasured))

@@ -16,6 +16,7 @@ internal static partial class ReportText
     {
         Analysis.Outcome.Pass => Pass + " pass",
         Analysis.Outcome.Fail => Fail + " FAIL",
+        Analysis.Outcome.Inconclusive => NotJudged + " inconclusive",
         _ => NotJudged + " not judged",
     };
     public const string Redacted = "(redacted)";

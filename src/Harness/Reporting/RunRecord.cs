@@ -16,7 +16,8 @@ public sealed record ScenarioRecord(
     double? MaxAbsCpuError,
     double? MaxAbsRamError,
     double? MaxAbsHostDifference = null,
-    IReadOnlyList<string>? Notes = null);
+    IReadOnlyList<string>? Notes = null,
+    int? Repetitions = null);
 
 /// <summary>results.json: everything a run measured, written after every scenario so a killed run keeps what it had.</summary>
 public sealed class RunRecord
@@ -27,7 +28,9 @@ public sealed class RunRecord
     // throughputLossThreshold (were waitThreshold, degradationThreshold); older files are read under the new names.
     // Segments carry the host's view (host), guests their agreement with it (host), scenarios the largest
     // |in-guest − host| CPU (maxAbsHostDifference) and notes (a fair-share row's weights found).
-    public const int CurrentSchemaVersion = 3;
+    // 4: adaptive repetitions: scenarios carry the repetitions measured (repetitions) and notes on every attempt;
+    // a check or scenario may be inconclusive (its interval straddles the limit after the most repetitions).
+    public const int CurrentSchemaVersion = 4;
 
     /// <summary>Settings keys of older files and their current names, so that compare and history line old runs up with new ones.</summary>
     private static readonly IReadOnlyDictionary<string, string> RenamedSettings = new Dictionary<string, string>(StringComparer.Ordinal)

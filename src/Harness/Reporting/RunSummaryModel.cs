@@ -25,7 +25,7 @@ internal sealed class RunSummaryModel
             .ThenBy(b => b.Check.Guest, StringComparer.Ordinal)
             .ToArray();
         Passed = record.Scenarios.Count(s => s.Outcome == "pass");
-        Invalid = record.Scenarios.Count(s => s.Outcome == "invalid");
+        Invalid = record.Scenarios.Count(s => s.Outcome is "invalid" or "inconclusive");
         Facts = record.Testbed.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => (f.Key, ReportText.Safe(f.Key, f.Value))).ToArray();
         Settings = record.Settings.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => (f.Key, ReportText.Safe(f.Key, f.Value))).ToArray();
     }
@@ -40,7 +40,7 @@ internal sealed class RunSummaryModel
 
     public int Passed { get; }
 
-    /// <summary>Scenarios that could not be judged: never counted as passed.</summary>
+    /// <summary>Scenarios that could not be judged or decided (invalid, inconclusive): never counted as passed.</summary>
     public int Invalid { get; }
 
     public int NotPassed => Record.Scenarios.Count - Passed;
@@ -73,7 +73,7 @@ internal sealed class RunSummaryModel
     public static string CssClass(IReadOnlyList<Check> checks, string scenarioOutcome) =>
         checks.Count == 0 ? ""
         : checks.Any(c => c.Failed) ? "fail"
-        : scenarioOutcome == "invalid" || checks.Any(c => c.Outcome == Outcome.Invalid) ? "invalid"
+        : scenarioOutcome is "invalid" or "inconclusive" || checks.Any(c => c.Outcome is Outcome.Invalid or Outcome.Inconclusive) ? "invalid"
         : "pass";
 
     /// <summary>"CPU 90 → 99.9" for one check, compact enough for a Table 1 cell.</summary>

@@ -172,23 +172,24 @@ public sealed class IsolationSession : IAsyncDisposable
         // A fair-share row asks every guest for more CPU than it can get: its distance from that is no load error.
         r.Scenario.IsFairShare ? null : r.Guests.Max(g => Math.Abs(g.CpuError)), r.Guests.Max(g => Math.Abs(g.RamError)),
         r.Guests.Where(g => g.Host is { Difference.IsKnown: true }).Select(g => (double?)Math.Abs(g.Host!.Difference.Value)).Max(),
-        r.Verdict.Notes);
+        r.Verdict.Notes,
+        r.Repetitions > 0 ? r.Repetitions : null);
 
     /// <summary>The closing lines: wall time, worst load error, where the results are.</summary>
     public string Summary()
     {
         var sb = new StringBuilder();
         var passed = Record.Scenarios.Count(s => s.Outcome == "pass");
-        var invalid = Record.Scenarios.Count(s => s.Outcome == "invalid");
+        var invalid = Record.Scenarios.Count(s => s.Outcome is "invalid" or "inconclusive");
         sb.AppendLine(CultureInfo.InvariantCulture,
-            $"run {Record.RunId}: {Record.Scenarios.Count} scenario(s), {passed} pass, {invalid} invalid (not judged), {Record.Scenarios.Count - passed - invalid} failed or not run");
+            $"run {Record.RunId}: {Record.Scenarios.Count} scenario(s), {passed} pass, {invalid} invalid or inconclusive (not judged), {Record.Scenarios.Count - passed - invalid} failed or not run");
         sb.AppendLine(CultureInfo.InvariantCulture, $"suite wall time: {_wall.Elapsed.TotalSeconds:0} s");
         sb.AppendLine(CultureInfo.InvariantCulture, $"largest |achieved - target|: CPU {Record.MaxAbsCpuError:0.00} points, RAM {Record.MaxAbsRamError:0.00} points");
         sb.AppendLine(HostViewText.SummaryLine(Record.Scenarios));
         foreach (var s in Record.Scenarios)
         {
             var host = s.MaxAbsHostDifference is { } d ? $" |in-guest - host| CPU {d:0.00}" : s.Guests.Count > 0 ? " (no host view)" : "";
-            sb.AppendLine(CultureInfo.InvariantCulture, $"  {s.Name}: {s.Outcome,-5} max |err| CPU {s.MaxAbsCpuError:0.00} RAM {s.MaxAbsRamError:0.00}{host}  ({s.WallSeconds:0} s)");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"  {s.Name}: {s.Outcome,-5} max |err| CPU {s.MaxAbsCpuError:0.00} RAM {s.MaxAbsRamError:0.00}{host}  ({s.WallSeconds:0} s, {s.Repetitions} repetitions)");
         }
         sb.AppendLine(CultureInfo.InvariantCulture, $"results: {ResultsPath}");
         return sb.ToString();
@@ -211,6 +212,7 @@ public sealed class IsolationSession : IAsyncDisposable
         ["scenarioFile"] = o.ScenarioFile ?? "",
         ["loadGenerator"] = Load.ILoadGenerator.For(o.LoadGenerator).Description,
         ["repetitions"] = o.Repetitions.ToString(CultureInfo.InvariantCulture),
+        ["maxRepetitions"] = o.MaxRepetitions.ToString(CultureInfo.InvariantCulture),
         ["slowdownThreshold"] = o.SlowdownThreshold.ToString(CultureInfo.InvariantCulture),
         ["waitIncreaseThreshold"] = o.WaitIncreaseThreshold.ToString(CultureInfo.InvariantCulture),
         ["throughputLossThreshold"] = o.ThroughputLossThreshold.ToString(CultureInfo.InvariantCulture),

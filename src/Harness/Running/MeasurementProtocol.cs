@@ -9,12 +9,13 @@ namespace Harness.Running;
 /// <summary>
 /// The measurement protocol: paired repetitions, each one co-run segment (all guests loaded) and one solo segment
 /// per guest (its neighbours frozen with SIGSTOP, the guest itself at the very same load setting), in a random
-/// order per repetition seeded by the scenario, so slow drift of a shared host hits both sides and co-run and
-/// solo differ only by the neighbours. Segment edges are counter snapshots taken by each guest's running sampler,
+/// order per repetition seeded by the scenario and the repetition, so slow drift of a shared host hits both sides
+/// and co-run and solo differ only by the neighbours. A confirming batch runs each repetition in the reverse order
+/// of its counterpart in the first attempt, so drift that favoured one side then favours the other. Segment edges are counter snapshots taken by each guest's running sampler,
 /// and at the same moment the host's own figures of each guest, when the testbed has a host view.
 /// </summary>
 internal sealed class MeasurementProtocol(
-    ILoadGenerator generator, TimeSpan window, int repetitions, ProgressSink progress, TimeProvider time, IHostView? host = null)
+    ILoadGenerator generator, TimeSpan window, ProgressSink progress, TimeProvider time, IHostView? host = null)
 {
     // Long enough for a frozen or thawed load to have stopped or started everywhere before an edge is taken.
     private static readonly TimeSpan StateChange = TimeSpan.FromMilliseconds(300);
@@ -40,17 +41,21 @@ internal sealed class MeasurementProtocol(
         return wall > 0 ? cpuSeconds / wall * 100 : double.NaN;
     }
 
-    public async Task<List<GuestSegment>> MeasureAsync(string scenario, IReadOnlyList<GuestRun> runs, CancellationToken ct)
+    /// <summary>
+    /// Measures repetitions <paramref name="first"/> to first + count − 1. With <paramref name="mirror"/> each one
+    /// runs in the reverse order of the repetition <paramref name="count"/> before it (a confirming attempt).
+    /// </summary>
+    public async Task<List<GuestSegment>> MeasureAsync(
+        string scenario, IReadOnlyList<GuestRun> runs, int first, int count, bool mirror, CancellationToken ct)
     {
-        // Seeded by the scenario, so a rerun measures in the same order and results can be compared.
-        var random = new Random(StableHash.Of(scenario));
         var result = new List<GuestSegment>();
-        for (var rep = 1; rep <= repetitions; rep++)
+        var last = first + count - 1;
+        for (var rep = first; rep <= last; rep++)
         {
-            var order = new List<Segment> { new(rep, SegmentKind.CoRun, null) };
-            order.AddRange(runs.Select(r => new Segment(rep, SegmentKind.Solo, r.Name)));
-            random.Shuffle(CollectionsMarshal.AsSpan(order));
-            progress($"{scenario}: measuring repetition {rep}/{repetitions} ({string.Join(", ", order.Select(s => s.SoloGuest is { } g ? g + " alone" : "co-run"))})");
+            var order = Order(scenario, runs, mirror ? rep - count : rep);
+            if (mirror) order.Reverse();
+            order = order.Select(s => s with { Repetition = rep }).ToList();
+            progress($"{scenario}: measuring repetition {rep}/{last}{(mirror ? " (confirming, reverse order)" : "")} ({string.Join(", ", order.Select(s => s.SoloGuest is { } g ? g + " alone" : "co-run"))})");
             foreach (var segment in order)
             {
                 var active = segment.SoloGuest is { } solo ? runs.First(r => r.Name == solo) : null;
@@ -69,6 +74,15 @@ internal sealed class MeasurementProtocol(
         }
         await SetFrozenAsync(runs, except: null, ct).ConfigureAwait(false);
         return result;
+    }
+
+    /// <summary>The segments of one repetition in the order they run: seeded, so a rerun measures in the same order.</summary>
+    private static List<Segment> Order(string scenario, IReadOnlyList<GuestRun> runs, int rep)
+    {
+        var order = new List<Segment> { new(rep, SegmentKind.CoRun, null) };
+        order.AddRange(runs.Select(r => new Segment(rep, SegmentKind.Solo, r.Name)));
+        new Random(StableHash.Of(scenario, rep.ToString(System.Globalization.CultureInfo.InvariantCulture))).Shuffle(CollectionsMarshal.AsSpan(order));
+        return order;
     }
 
     /// <summary>

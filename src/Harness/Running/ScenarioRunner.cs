@@ -8,8 +8,9 @@ using Harness.Testbeds;
 namespace Harness.Running;
 
 /// <summary>The result of one scenario: per-guest measurements and the verdict.</summary>
+/// <param name="Repetitions">Paired repetitions measured, confirming ones included.</param>
 public sealed record ScenarioResult(
-    Scenario Scenario, DateTimeOffset StartedAt, TimeSpan Wall, IReadOnlyList<GuestMeasurement> Guests, Verdict Verdict)
+    Scenario Scenario, DateTimeOffset StartedAt, TimeSpan Wall, IReadOnlyList<GuestMeasurement> Guests, Verdict Verdict, int Repetitions = 0)
 {
     /// <summary>The verdict's table and, under it, each guest's CPU as it saw it against the host's view.</summary>
     public string ToTable() => Verdict.ToTable() + Reporting.HostViewText.Table(Guests, Verdict.Checks);
@@ -28,6 +29,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly LoadControl _loads;
     private readonly MeasurementProtocol _protocol;
+    private readonly RepetitionPolicy _repetitions;
     private readonly Dictionary<string, GuestSampler> _samplers;
 
     public ScenarioRunner(ITestbed testbed, HarnessOptions options, ProgressSink progress, TimeProvider? time = null)
@@ -38,7 +40,8 @@ public sealed class ScenarioRunner : IAsyncDisposable
         _time = time ?? TimeProvider.System;
         var generator = ILoadGenerator.For(options.LoadGenerator);
         _loads = new LoadControl(generator, options, progress, _time);
-        _protocol = new MeasurementProtocol(generator, options.Window, options.Repetitions, progress, _time, testbed.HostView);
+        _protocol = new MeasurementProtocol(generator, options.Window, progress, _time, testbed.HostView);
+        _repetitions = new RepetitionPolicy(options.Repetitions, options.MaxRepetitions);
         _samplers = testbed.Guests.ToDictionary(
             g => g.Name, g => new GuestSampler(g.Shell, g.SamplerSource, options.SampleInterval, generator.ProcessNames, _time));
     }
@@ -47,7 +50,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
     {
         var runs = Match(scenario);
         var started = _time.GetUtcNow();
-        var segments = (_options.Repetitions + 1) * (runs.Length + 1);
+        var segments = (_repetitions.Worst + 1) * (runs.Length + 1);
         // Every load carries this as its own --timeout: long enough for the scenario, short enough that a lost
         // harness cannot leave it running for long.
         var lifetime = _options.CalibrationRound * (_options.CalibrationMaxRounds + 2)
@@ -77,22 +80,10 @@ public sealed class ScenarioRunner : IAsyncDisposable
             _progress($"{scenario.Name}: settling {_options.Settle.TotalSeconds:0.#} s");
             await Task.Delay(_options.Settle, _time, cancellationToken).ConfigureAwait(false);
 
-            var measured = await _protocol.MeasureAsync(scenario.Name, runs, cancellationToken).ConfigureAwait(false);
-
+            var (guests, verdict, repetitions) = await MeasureAndJudgeAsync(scenario, runs, weights, cancellationToken).ConfigureAwait(false);
             _progress($"{scenario.Name}: stopping loads");
-            var probes = new Dictionary<string, IReadOnlyList<ProbeSample>>();
-            foreach (var r in runs) probes[r.Name] = Probe.Parse(await r.RunAsync(Probe.Collect, cancellationToken).ConfigureAwait(false));
             await GuestRun.ForEach(runs, _loads.StopAllAsync, cancellationToken).ConfigureAwait(false);
-
-            var (guests, verdict) = ScenarioJudge.Judge(scenario, runs, measured, probes, ScenarioJudge.Thresholds(_options), _options.HostAgreementTolerance);
-            if (weights is not null)
-            {
-                var note = await weights.FoundAsync(cancellationToken).ConfigureAwait(false);
-                var shares = runs.Select(r => new FairShareJudge.Guest(
-                    r.Name, r.Load.CpuWeight ?? 1, r.Guest.Allocation.Cpus, guests.Single(g => g.Guest == r.Name).Segments ?? [])).ToArray();
-                verdict = FairShareJudge.Judge(verdict, shares, _options.FairShareTolerance, note);
-            }
-            return new ScenarioResult(scenario, started, _time.GetUtcNow() - started, guests, verdict);
+            return new ScenarioResult(scenario, started, _time.GetUtcNow() - started, guests, verdict, repetitions);
         }
         catch (Exception e) when (e is not (GuestFailedException or ScenarioNotRunnableException) && !cancellationToken.IsCancellationRequested)
         {
@@ -102,6 +93,44 @@ public sealed class ScenarioRunner : IAsyncDisposable
         {
             await _loads.BestEffortStopAsync(runs).ConfigureAwait(false);
             if (weights is not null) await weights.RestoreAsync(_progress).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Measures repetitions and judges them until <see cref="RepetitionPolicy"/> says stop: more while a check is
+    /// undecided, as many again in reverse order while a fail is unconfirmed. Every judgement uses all segments so far.
+    /// </summary>
+    private async Task<(GuestMeasurement[] Guests, Verdict Verdict, int Repetitions)> MeasureAndJudgeAsync(
+        Scenario scenario, GuestRun[] runs, FairShareWeights? weights, CancellationToken ct)
+    {
+        var segments = new List<GuestSegment>();
+        var probes = runs.ToDictionary(r => r.Name, _ => new List<ProbeSample>());
+        var note = weights is null ? null : await weights.FoundAsync(ct).ConfigureAwait(false);
+        var log = new RepetitionPolicy.Log();
+        var (done, count, confirming) = (0, _repetitions.First, false);
+        while (true)
+        {
+            segments.AddRange(await _protocol.MeasureAsync(scenario.Name, runs, done + 1, count, confirming, ct).ConfigureAwait(false));
+            done += count;
+            // The probe's log is emptied as it is read, so each batch adds only its own runs.
+            foreach (var r in runs) probes[r.Name].AddRange(Probe.Parse(await r.RunAsync(Probe.Collect, ct).ConfigureAwait(false)));
+            var (guests, verdict) = ScenarioJudge.Judge(
+                scenario, runs, segments, probes.ToDictionary(p => p.Key, p => (IReadOnlyList<ProbeSample>)p.Value), ScenarioJudge.Thresholds(_options), _options.HostAgreementTolerance);
+            if (note is not null)
+            {
+                var shares = runs.Select(r => new FairShareJudge.Guest(
+                    r.Name, r.Load.CpuWeight ?? 1, r.Guest.Allocation.Cpus, guests.Single(g => g.Guest == r.Name).Segments ?? [])).ToArray();
+                verdict = FairShareJudge.Judge(verdict, shares, _options.FairShareTolerance, note);
+            }
+            var (action, more) = _repetitions.Next(verdict, done, confirming);
+            if (action == RepetitionPolicy.Action.Stop)
+            {
+                return (guests, verdict with { Notes = [.. verdict.Notes ?? [], .. log.Notes(verdict, done, confirming)] }, done);
+            }
+            if (action == RepetitionPolicy.Action.Confirm) log.Confirming(verdict, done);
+            else log.Extended(verdict, done, more);
+            _progress($"{scenario.Name}: {(action == RepetitionPolicy.Action.Confirm ? "a check failed; confirming" : "undecided; extending")} with {more} more repetition(s)");
+            (count, confirming) = (more, action == RepetitionPolicy.Action.Confirm);
         }
     }
 

@@ -23,13 +23,36 @@ public sealed class VerdictTests
     }
 
     [Fact]
-    public void Intervals_decide_and_boundaries_count_as_pass()
+    public void A_whole_interval_inside_passes_a_whole_interval_outside_fails_and_one_that_straddles_is_inconclusive()
     {
-        Assert.True(new Check("S1", Metric.Cpu, 90, 96, 5, Low: 94, High: 98).Passed);
-        Assert.True(new Check("S1", Metric.Cpu, 90, 96, 5, Low: 95, High: 97).Passed);
-        Assert.True(new Check("S1", Metric.Cpu, 90, 96, 5, Low: 95.5, High: 97).Failed);
-        Assert.True(new Check("S1", Metric.WaitIncrease, 0, 12, 10, Low: 10, High: 15, Kind: CheckKind.AtMost).Passed);
-        Assert.True(new Check("S1", Metric.WaitIncrease, 0, 12, 10, Low: 10.1, High: 15, Kind: CheckKind.AtMost).Failed);
+        Assert.Equal(Outcome.Pass, new Check("S1", Metric.Cpu, 90, 92, 5, Low: 85, High: 95).Outcome);
+        Assert.Equal(Outcome.Inconclusive, new Check("S1", Metric.Cpu, 90, 96, 5, Low: 94, High: 98).Outcome);
+        Assert.Equal(Outcome.Inconclusive, new Check("S1", Metric.Cpu, 90, 86, 5, Low: 84, High: 88).Outcome);
+        Assert.Equal(Outcome.Inconclusive, new Check("S1", Metric.Cpu, 90, 96, 5, Low: 95, High: 97).Outcome);
+        Assert.Equal(Outcome.Fail, new Check("S1", Metric.Cpu, 90, 96, 5, Low: 95.5, High: 97).Outcome);
+        Assert.Equal(Outcome.Pass, new Check("S1", Metric.WaitIncrease, 0, 8, 10, Low: 6, High: 10, Kind: CheckKind.AtMost).Outcome);
+        Assert.Equal(Outcome.Inconclusive, new Check("S1", Metric.WaitIncrease, 0, 12, 10, Low: 10, High: 15, Kind: CheckKind.AtMost).Outcome);
+        Assert.Equal(Outcome.Fail, new Check("S1", Metric.WaitIncrease, 0, 12, 10, Low: 10.1, High: 15, Kind: CheckKind.AtMost).Outcome);
+        // An infinite interval (one value) can be decided neither way.
+        Assert.Equal(Outcome.Inconclusive, new Check("S1", Metric.Slowdown, 0, 3, 90, double.NegativeInfinity, double.PositiveInfinity, CheckKind.AtMost).Outcome);
+    }
+
+    [Fact]
+    public void An_inconclusive_verdict_is_no_pass_and_says_what_effect_its_data_could_have_told_from_the_limit()
+    {
+        var straddles = new Check("S4", Metric.Slowdown, 0, 74.2, 90, Low: 57.6, High: 102.6, Kind: CheckKind.AtMost);
+        var clean = new Check("S1", Metric.Cpu, 90, 90.5, 5, Low: 89, High: 92);
+        var v = new Verdict("Scenario 04", [clean, straddles]);
+
+        Assert.Equal(Outcome.Inconclusive, v.Outcome);
+        Assert.False(v.Passed);
+        var table = v.ToTable();
+        Assert.StartsWith("Scenario 04: INCONCLUSIVE", table);
+        Assert.Matches(@"S4\s+slowdown %.*inconclusive", table);
+        // 74.2 - 57.6 = 16.6 below, 102.6 - 74.2 = 28.4 above: a fail needed a true value past 106.6, a pass one within 61.6.
+        Assert.Contains("[57.6, 102.6] straddles the limit 90.0; at this spread only a true value past 106.6 would have failed and only one within 61.6 would have passed", table);
+        Assert.Equal(Outcome.Fail, new Verdict("x", [straddles, new Check("S1", Metric.Cpu, 90, 50, 5, Low: 49, High: 51)]).Outcome);
+        Assert.Equal(Outcome.Invalid, new Verdict("x", [straddles], ["S2: too noisy"]).Outcome);
     }
 
     [Fact]

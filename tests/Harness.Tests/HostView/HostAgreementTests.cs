@@ -67,15 +67,16 @@ public sealed class HostAgreementTests
     }
 
     [Fact]
-    public void A_difference_whose_interval_reaches_into_the_tolerance_is_not_a_disagreement()
+    public void A_difference_whose_interval_reaches_into_the_tolerance_is_undecided_not_a_disagreement()
     {
-        // Mean 5.5 points off, but the interval reaches below 5: not wholly past the tolerance.
+        // Mean 5.5 points off, but the interval reaches below 5: not wholly past the tolerance, nor wholly within it.
         var noisy = Enumerable.Range(0, 12).Select(i => (89.0 + (i % 2 == 0 ? 3 : -3), (HostSegmentValues?)new HostSegmentValues(83.5))).ToArray();
 
-        var (agreement, check, _) = HostAgreementJudge.Judge("S1", noisy, GuestChecks, Tolerance);
+        var (agreement, check, judged) = HostAgreementJudge.Judge("S1", noisy, GuestChecks, Tolerance);
 
         Assert.True(agreement.Difference.Low < Tolerance);
-        Assert.Equal(Outcome.Pass, check!.Outcome);
+        Assert.Equal(Outcome.Inconclusive, check!.Outcome);
+        Assert.Equal(GuestChecks, judged);
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public sealed class HostViewRecordTests
             File.Delete(path);
         }
 
-        Assert.Equal(3, back.SchemaVersion);
+        Assert.Equal(RunRecord.CurrentSchemaVersion, back.SchemaVersion);
         var s = Assert.Single(back.Scenarios);
         Assert.Equal(0.5, s.MaxAbsHostDifference);
         Assert.Equal(host, s.Guests[0].Host);

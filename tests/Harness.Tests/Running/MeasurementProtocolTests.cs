@@ -18,9 +18,9 @@ public sealed class MeasurementProtocolTests
     public async Task Each_repetition_measures_one_co_run_and_one_solo_segment_per_guest_with_the_others_frozen()
     {
         await using var guests = await Guests.StartAsync(2);
-        var protocol = new MeasurementProtocol(Generator, TimeSpan.FromMilliseconds(20), repetitions: 3, _ => { }, TimeProvider.System);
+        var protocol = new MeasurementProtocol(Generator, TimeSpan.FromMilliseconds(20), _ => { }, TimeProvider.System);
 
-        var segments = await protocol.MeasureAsync("Scenario 99", guests.Runs, TestContext.Current.CancellationToken);
+        var segments = await protocol.MeasureAsync("Scenario 99", guests.Runs, 1, 3, mirror: false, TestContext.Current.CancellationToken);
 
         Assert.Equal(3 * (2 + 2), segments.Count);
         foreach (var rep in Enumerable.Range(1, 3))
@@ -43,12 +43,29 @@ public sealed class MeasurementProtocolTests
         async Task<string> Order()
         {
             await using var guests = await Guests.StartAsync(3);
-            var protocol = new MeasurementProtocol(Generator, TimeSpan.FromMilliseconds(5), repetitions: 2, _ => { }, TimeProvider.System);
-            var segments = await protocol.MeasureAsync("Scenario 42", guests.Runs, TestContext.Current.CancellationToken);
+            var protocol = new MeasurementProtocol(Generator, TimeSpan.FromMilliseconds(5), _ => { }, TimeProvider.System);
+            var segments = await protocol.MeasureAsync("Scenario 42", guests.Runs, 1, 2, mirror: false, TestContext.Current.CancellationToken);
             return string.Join(",", segments.Select(s => s.Segment).Distinct().Select(s => s.SoloGuest ?? "co"));
         }
 
         Assert.Equal(await Order(), await Order());
+    }
+
+    [Fact]
+    public async Task A_confirming_batch_runs_each_repetition_in_the_reverse_order_of_its_counterpart_and_numbers_it_after_them()
+    {
+        await using var guests = await Guests.StartAsync(3);
+        var protocol = new MeasurementProtocol(Generator, TimeSpan.FromMilliseconds(5), _ => { }, TimeProvider.System);
+        var first = await protocol.MeasureAsync("Scenario 42", guests.Runs, 1, 2, mirror: false, TestContext.Current.CancellationToken);
+        var again = await protocol.MeasureAsync("Scenario 42", guests.Runs, 3, 2, mirror: true, TestContext.Current.CancellationToken);
+
+        string Order(IEnumerable<GuestSegment> segments, int rep) =>
+            string.Join(",", segments.Select(s => s.Segment).Where(s => s.Repetition == rep).Distinct().Select(s => s.SoloGuest ?? "co"));
+        Assert.Equal([3, 4], again.Select(s => s.Segment.Repetition).Distinct().Order());
+        foreach (var rep in new[] { 1, 2 })
+        {
+            Assert.Equal(string.Join(",", Order(first, rep).Split(',').Reverse()), Order(again, rep + 2));
+        }
     }
 
     [Fact]
@@ -58,7 +75,7 @@ public sealed class MeasurementProtocolTests
         var options = new HarnessOptions { CalibrationRound = TimeSpan.FromMilliseconds(40), Window = TimeSpan.FromMilliseconds(20), CalibrationMaxRounds = 6 };
         await using var guests = await Guests.StartAsync(1, setting => setting / 0.4 + 3);
         var loads = new LoadControl(Generator, options, _ => { }, TimeProvider.System);
-        var protocol = new MeasurementProtocol(Generator, options.Window, 1, _ => { }, TimeProvider.System);
+        var protocol = new MeasurementProtocol(Generator, options.Window, _ => { }, TimeProvider.System);
         var run = guests.Runs[0];
         await loads.StartCpuAsync(run, TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
         Assert.Equal(4, run.CpuSetting, 6);
@@ -79,7 +96,7 @@ public sealed class MeasurementProtocolTests
         var options = new HarnessOptions { CalibrationRound = TimeSpan.FromMilliseconds(40), Window = TimeSpan.FromMilliseconds(20), CalibrationMaxRounds = 20 };
         await using var guests = await Guests.StartAsync(1, setting => Math.Min(setting / 0.4, 50));
         var loads = new LoadControl(Generator, options, _ => { }, TimeProvider.System);
-        var protocol = new MeasurementProtocol(Generator, options.Window, 1, _ => { }, TimeProvider.System);
+        var protocol = new MeasurementProtocol(Generator, options.Window, _ => { }, TimeProvider.System);
         var run = new GuestRun(guests.Runs[0].Guest, new GuestLoad("S1", 100, 30), guests.Runs[0].Sampler);
         await loads.StartCpuAsync(run, TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
 
