@@ -6,7 +6,9 @@ namespace Harness.Analysis;
 /// What the host saw of one guest over one segment. CpuPercent is CPU time per wall-second over the guest's CPU
 /// allocation, the unit of the in-guest CPU %. Pressure is the share of the segment in which some of the guest's
 /// tasks stalled (cgroup v2 PSI "some"; from PVE, its avg10, which covers the 10 s before the reading instead).
-/// Fields the host does not offer stay null; Unavailable says why there is no host figure at all.
+/// OutsideCpuPercent is what the host spent outside every guest during the segment (the harness, the engine,
+/// anything else), in % of one CPU. Fields the host does not offer stay null; Unavailable says why there is no
+/// host figure at all.
 /// </summary>
 public sealed record HostSegmentValues(
     double CpuPercent,
@@ -16,10 +18,14 @@ public sealed record HostSegmentValues(
     double? CpuPressurePercent = null,
     double? MemoryPressurePercent = null,
     double? IoPressurePercent = null,
-    string? Unavailable = null)
+    string? Unavailable = null,
+    double? OutsideCpuPercent = null)
 {
     public static HostSegmentValues Missing(string reason) => new(double.NaN, Unavailable: reason);
 }
+
+/// <summary>The whole host's busy CPU time (guests included) at one moment, in CPU-seconds since boot.</summary>
+public sealed record HostBusy(DateTimeOffset At, double BusySeconds);
 
 /// <summary>The host's counters of one guest at one segment edge, read by the harness at <paramref name="At"/>.</summary>
 public sealed record HostEdge(DateTimeOffset At, IReadOnlyDictionary<string, long> Counters, string? Unavailable = null)

@@ -89,6 +89,9 @@ public sealed record HarnessOptions
     /// </summary>
     public double HostAgreementTolerance { get; init; } = 5;
 
+    /// <summary>How far (% of one CPU) the host's use outside the guests may rise in a segment above its level before calibration.</summary>
+    public double QuietHostTolerance { get; init; } = 25;
+
     public Remote.RemoteShellOptions Remote => new(CommandTimeout, SshReconnects);
 
     /// <summary>Optional user scenario file (JSON or YAML) that replaces the paper's table.</summary>

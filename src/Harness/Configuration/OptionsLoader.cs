@@ -42,6 +42,7 @@ public static class OptionsLoader
         new("SCENARIO_FILE", "JSON or YAML scenario file replacing the paper's table", "(none)"),
         new("COMMAND_TIMEOUT_SECONDS", "longest one guest command may take before the guest counts as unresponsive", "120"),
         new("SSH_RECONNECTS", "times a dropped SSH connection to a guest is re-established before the testbed counts as broken", "3"),
+        new("QUIET_HOST_TOLERANCE", "allowed rise (% of one CPU) of the host's use outside the guests during a segment over its level before calibration; beyond it the scenario is invalid (host busy)", "25"),
         new("HOST_AGREEMENT_TOLERANCE", "allowed |in-guest - host| CPU, points of the guest's allocation; beyond it (whole interval) the guest is invalid", "5"),
     ];
 
@@ -84,6 +85,7 @@ public static class OptionsLoader
             CommandTimeout = reader.Seconds("COMMAND_TIMEOUT_SECONDS", options.CommandTimeout, min: 1, max: 24 * 3600),
             SshReconnects = reader.Integer("SSH_RECONNECTS", options.SshReconnects, min: 0, max: 100, hint: "a whole number, 0 to 100"),
             HostAgreementTolerance = reader.Number("HOST_AGREEMENT_TOLERANCE", options.HostAgreementTolerance, min: 0, max: 100, points),
+            QuietHostTolerance = reader.Number("QUIET_HOST_TOLERANCE", options.QuietHostTolerance, min: 0, max: 100000, hint: "percent of one CPU, 0 or more"),
         };
         if (options.MaxRepetitions < options.Repetitions)
         {

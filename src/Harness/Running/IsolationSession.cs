@@ -220,6 +220,7 @@ public sealed class IsolationSession : IAsyncDisposable
         ["fairShareTolerance"] = o.FairShareTolerance.ToString(CultureInfo.InvariantCulture),
         ["maxInvalidRows"] = o.MaxInvalidRows.ToString(CultureInfo.InvariantCulture),
         ["hostAgreementTolerance"] = o.HostAgreementTolerance.ToString(CultureInfo.InvariantCulture),
+        ["quietHostTolerance"] = o.QuietHostTolerance.ToString(CultureInfo.InvariantCulture),
     };
 
     /// <summary>Tears down once; every caller (and a stop signal) waits for that one teardown.</summary>

@@ -62,13 +62,14 @@ internal sealed class MeasurementProtocol(
                 await SetFrozenAsync(runs, except: active, ct).ConfigureAwait(false);
                 await Task.Delay(StateChange, time, ct).ConfigureAwait(false);
                 var measured = runs.Where(r => segment.Measures(r.Name)).ToArray();
-                var (starts, hostStarts) = await EdgeAsync(measured, ct).ConfigureAwait(false);
+                var start = await EdgeAsync(runs, measured, ct).ConfigureAwait(false);
                 await Task.Delay(window, time, ct).ConfigureAwait(false);
-                var (ends, hostEnds) = await EdgeAsync(measured, ct).ConfigureAwait(false);
+                var end = await EdgeAsync(runs, measured, ct).ConfigureAwait(false);
+                var outside = Outside(start, end);
                 for (var i = 0; i < measured.Length; i++)
                 {
-                    var hostValues = host?.Between(measured[i].Guest, hostStarts[i]!, hostEnds[i]!);
-                    result.Add(new GuestSegment(segment, measured[i].Name, starts[i], ends[i], hostValues));
+                    var hostValues = host?.Between(measured[i].Guest, start.Host[i]!, end.Host[i]!) is { } v ? v with { OutsideCpuPercent = outside } : null;
+                    result.Add(new GuestSegment(segment, measured[i].Name, start.Guest[i], end.Guest[i], hostValues));
                 }
             }
         }
@@ -86,17 +87,38 @@ internal sealed class MeasurementProtocol(
     }
 
     /// <summary>
-    /// One segment edge: each guest's counters from inside and the host's from outside, asked for at once (in the
-    /// same order at both edges, so the small lag between the two reads cancels over a segment).
+    /// CPU the host spent outside every guest over a stretch of <paramref name="length"/> with nothing else going on,
+    /// % of one CPU: taken before calibration as the level later segments are held to. Null without a host view.
     /// </summary>
-    private async Task<(CounterSample[] Guest, HostEdge?[] Host)> EdgeAsync(GuestRun[] measured, CancellationToken ct)
+    public async Task<double?> MeasureOutsideAsync(IReadOnlyList<GuestRun> runs, TimeSpan length, CancellationToken ct)
     {
-        var hostReads = host is null
-            ? Task.FromResult(new HostEdge?[measured.Length])
-            : Task.WhenAll(measured.Select(async r => (HostEdge?)await host.ReadAsync(r.Guest, ct).ConfigureAwait(false)));
-        var guest = await Task.WhenAll(measured.Select(r => r.Sampler.SnapshotAsync(ct))).ConfigureAwait(false);
-        return (guest, await hostReads.ConfigureAwait(false));
+        var start = await EdgeAsync(runs, [], ct).ConfigureAwait(false);
+        await Task.Delay(length, time, ct).ConfigureAwait(false);
+        return Outside(start, await EdgeAsync(runs, [], ct).ConfigureAwait(false));
     }
+
+    /// <summary>
+    /// One segment edge: the measured guests' counters from inside, the host's counters of every guest from outside
+    /// (measured ones first) and the host's busy time, asked for at once (in the same order at both edges, so the
+    /// small lag between the reads cancels over a segment).
+    /// </summary>
+    private async Task<Edge> EdgeAsync(IReadOnlyList<GuestRun> runs, GuestRun[] measured, CancellationToken ct)
+    {
+        var everyGuest = measured.Concat(runs.Except(measured)).ToArray();
+        var hostReads = host is null
+            ? Task.FromResult(new HostEdge?[everyGuest.Length])
+            : Task.WhenAll(everyGuest.Select(async r => (HostEdge?)await host.ReadAsync(r.Guest, ct).ConfigureAwait(false)));
+        var busy = host is null ? Task.FromResult<HostBusy?>(null) : host.ReadHostAsync(ct);
+        var guest = await Task.WhenAll(measured.Select(r => r.Sampler.SnapshotAsync(ct))).ConfigureAwait(false);
+        return new Edge(guest, await hostReads.ConfigureAwait(false), await busy.ConfigureAwait(false));
+    }
+
+    private double? Outside(Edge start, Edge end) =>
+        host is not null && start.Busy is { } a && end.Busy is { } b && start.Host.Concat(end.Host).All(h => h is { Unavailable: null })
+            ? host.OutsideCpuPercent(a, b, start.Host.Zip(end.Host, (s, e) => (s!, e!)).ToArray())
+            : null;
+
+    private sealed record Edge(CounterSample[] Guest, HostEdge?[] Host, HostBusy? Busy);
 
     /// <summary>Freezes every guest but <paramref name="except"/>, or thaws all when it is null; only changes are sent.</summary>
     private Task SetFrozenAsync(IReadOnlyList<GuestRun> runs, GuestRun? except, CancellationToken ct) =>

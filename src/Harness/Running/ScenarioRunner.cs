@@ -60,6 +60,8 @@ public sealed class ScenarioRunner : IAsyncDisposable
         {
             await GuestRun.ForEach(runs, _loads.StopAllAsync, cancellationToken).ConfigureAwait(false);
             await GuestRun.ForEach(runs, (r, ct) => r.Sampler.WaitForSamplesAsync(_time.GetUtcNow(), 2, ct), cancellationToken).ConfigureAwait(false);
+            // The level the host's use outside the guests is held to, taken while nothing of the scenario runs yet.
+            var quiet = await _protocol.MeasureOutsideAsync(runs, _options.Window * 2, cancellationToken).ConfigureAwait(false);
 
             // Checked for every guest before any load starts: an impossible target must not leave half a scenario behind.
             if (_loads.Impossible(runs) is { } impossible) throw new ScenarioNotRunnableException($"{scenario.Name} cannot run here: {impossible}");
@@ -80,7 +82,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
             _progress($"{scenario.Name}: settling {_options.Settle.TotalSeconds:0.#} s");
             await Task.Delay(_options.Settle, _time, cancellationToken).ConfigureAwait(false);
 
-            var (guests, verdict, repetitions) = await MeasureAndJudgeAsync(scenario, runs, weights, cancellationToken).ConfigureAwait(false);
+            var (guests, verdict, repetitions) = await MeasureAndJudgeAsync(scenario, runs, weights, quiet, cancellationToken).ConfigureAwait(false);
             _progress($"{scenario.Name}: stopping loads");
             await GuestRun.ForEach(runs, _loads.StopAllAsync, cancellationToken).ConfigureAwait(false);
             return new ScenarioResult(scenario, started, _time.GetUtcNow() - started, guests, verdict, repetitions);
@@ -101,7 +103,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
     /// undecided, as many again in reverse order while a fail is unconfirmed. Every judgement uses all segments so far.
     /// </summary>
     private async Task<(GuestMeasurement[] Guests, Verdict Verdict, int Repetitions)> MeasureAndJudgeAsync(
-        Scenario scenario, GuestRun[] runs, FairShareWeights? weights, CancellationToken ct)
+        Scenario scenario, GuestRun[] runs, FairShareWeights? weights, double? quiet, CancellationToken ct)
     {
         var segments = new List<GuestSegment>();
         var probes = runs.ToDictionary(r => r.Name, _ => new List<ProbeSample>());
@@ -122,6 +124,12 @@ public sealed class ScenarioRunner : IAsyncDisposable
                     r.Name, r.Load.CpuWeight ?? 1, r.Guest.Allocation.Cpus, guests.Single(g => g.Guest == r.Name).Segments ?? [])).ToArray();
                 verdict = FairShareJudge.Judge(verdict, shares, _options.FairShareTolerance, note);
             }
+            var (busy, hostNote) = QuietHost.Judge(quiet, segments, _options.QuietHostTolerance);
+            verdict = verdict with
+            {
+                InvalidReasons = [.. verdict.InvalidReasons ?? [], .. busy is null ? Array.Empty<string>() : [busy]],
+                Notes = [.. verdict.Notes ?? [], .. hostNote is null ? Array.Empty<string>() : [hostNote]],
+            };
             var (action, more) = _repetitions.Next(verdict, done, confirming);
             if (action == RepetitionPolicy.Action.Stop)
             {

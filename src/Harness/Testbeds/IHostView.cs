@@ -13,6 +13,15 @@ public interface IHostView : IAsyncDisposable
 
     /// <summary>What the host saw of the guest between two edges.</summary>
     HostSegmentValues Between(IGuest guest, HostEdge start, HostEdge end);
+
+    /// <summary>The whole host's busy CPU time now, or null when this view cannot see the whole host.</summary>
+    Task<HostBusy?> ReadHostAsync(CancellationToken cancellationToken) => Task.FromResult<HostBusy?>(null);
+
+    /// <summary>
+    /// CPU the host spent outside every guest between two readings, % of one CPU: its busy time less each guest's
+    /// (<paramref name="guests"/>: every guest's edges over the same stretch). Null when either side is unknown.
+    /// </summary>
+    double? OutsideCpuPercent(HostBusy start, HostBusy end, IReadOnlyList<(HostEdge Start, HostEdge End)> guests) => null;
 }
 
 /// <summary>A testbed without a host view (static guests on any hypervisor): every segment says why.</summary>

@@ -16,9 +16,12 @@ internal sealed class DockerHostView : IHostView
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, (ContainerCgroup? Cgroup, string? Reason)> _found = new(StringComparer.Ordinal);
 
-    internal DockerHostView(string endpoint, string root = "/sys/fs/cgroup", TimeProvider? time = null)
+    private readonly string _procStat;
+
+    internal DockerHostView(string endpoint, string root = "/sys/fs/cgroup", TimeProvider? time = null, string procStat = "/proc/stat")
     {
         _root = root;
+        _procStat = procStat;
         _time = time ?? TimeProvider.System;
         if (!endpoint.StartsWith("unix://", StringComparison.Ordinal))
         {
@@ -42,6 +45,32 @@ internal sealed class DockerHostView : IHostView
     }
 
     public HostSegmentValues Between(IGuest guest, HostEdge start, HostEdge end) => Segment(start, end, guest.Allocation.Cpus);
+
+    public async Task<HostBusy?> ReadHostAsync(CancellationToken cancellationToken)
+    {
+        if (_unavailable is not null) return null;
+        try
+        {
+            var first = (await File.ReadAllLinesAsync(_procStat, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+            return ProcStat.Busy(first) is { } busy ? new HostBusy(_time.GetUtcNow(), busy) : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    public double? OutsideCpuPercent(HostBusy start, HostBusy end, IReadOnlyList<(HostEdge Start, HostEdge End)> guests)
+    {
+        var wall = (end.At - start.At).TotalSeconds;
+        var inGuests = 0.0;
+        foreach (var (a, b) in guests)
+        {
+            if (a["cpu_ns"] is not { } from || b["cpu_ns"] is not { } to || to < from) return null;
+            inGuests += (to - from) / 1e9;
+        }
+        return wall > 0 ? (end.BusySeconds - start.BusySeconds - inGuests) / wall * 100 : null;
+    }
 
     /// <summary>CPU time per wall-second over the container's quota (what the kernel enforces), else its allocation.</summary>
     internal static HostSegmentValues Segment(HostEdge start, HostEdge end, double allocatedCpus)
