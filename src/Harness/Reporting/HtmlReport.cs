@@ -59,8 +59,11 @@ public static class HtmlReport
         sb.AppendLine("<h2>Scenarios</h2>");
         foreach (var s in record.Scenarios)
         {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"<h3>{E(s.DisplayName)}: <span class=\"{(s.Outcome is "pass" or "invalid" ? s.Outcome : "fail")}\">{E(s.Outcome)}</span></h3>");
+            var css = s.Outcome switch { "pass" => "pass", "invalid" or "inconclusive" => "invalid", _ => "fail" };
+            sb.AppendLine(CultureInfo.InvariantCulture, $"<h3>{E(s.DisplayName)}: <span class=\"{css}\">{E(s.Outcome)}</span></h3>");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"<p>Took {E(ReportText.Duration(s.WallSeconds))}{(s.Repetitions is { } reps ? $", {reps} repetitions" : "")}.</p>");
             if (s.Error is not null) sb.AppendLine(CultureInfo.InvariantCulture, $"<p class=\"fail\">{E(s.Error)}</p>");
+            foreach (var note in s.Notes ?? []) sb.AppendLine(CultureInfo.InvariantCulture, $"<p>{E(note)}</p>");
             foreach (var c in charts.Where(c => c.Scenario == s.Name && c.Kind == ChartKind.TargetsVsMeasured)) Image(sb, c);
             if (s.Checks.Count > 0)
             {
@@ -73,7 +76,7 @@ public static class HtmlReport
                     {
                         sb.Append("<td class=\"n\">").Append(n).Append("</td>");
                     }
-                    sb.AppendLine(CultureInfo.InvariantCulture, $"<td class=\"{c.Outcome.ToString().ToLowerInvariant()}\">{ReportText.Outcome(c)}</td></tr>");
+                    sb.AppendLine(CultureInfo.InvariantCulture, $"<td class=\"{(c.Outcome == Outcome.Inconclusive ? "invalid" : c.Outcome.ToString().ToLowerInvariant())}\">{ReportText.Outcome(c)}</td></tr>");
                 }
                 sb.AppendLine("</table>");
             }
