@@ -31,7 +31,7 @@ public static class FairShareJudge
         {
             var shares = repetitions.Select(rep => CpuSeconds(g, rep) / guests.Sum(h => CpuSeconds(h, rep)) * 100).Where(double.IsFinite).ToArray();
             var share = Stats.Mean(shares);
-            checks.Add(new Check(g.Name, Metric.CpuShare, 100.0 * g.Weight / totalWeight, share.Value, tolerance, share.Low, share.High));
+            checks.Add(Check.Of(g.Name, Metric.CpuShare, 100.0 * g.Weight / totalWeight, share, tolerance));
         }
         var allocationUsed = guests.Select(g => repetitions.Length == 0 ? double.NaN : repetitions.Average(rep => coRun[g.Name][rep].CpuPercent)).ToArray();
         if (allocationUsed.All(u => u >= ContentionBelowPercent))

@@ -47,7 +47,7 @@ public static class HostAgreementJudge
             null, both.Length, Stats.Mean(both.Select(s => s.InGuestCpu).ToArray()).Value, Stats.Mean(both.Select(s => s.Host!.CpuPercent).ToArray()).Value,
             Stats.Mean(both.Select(s => s.InGuestCpu - s.Host!.CpuPercent).ToArray()));
         var d = agreement.Difference;
-        var check = new Check(guest, Metric.HostAgreement, 0, d.Value, tolerance, d.Low, d.High);
+        var check = Check.Of(guest, Metric.HostAgreement, 0, d, tolerance);
         if (!check.Failed) return (agreement, check, guestChecks);
 
         var reason = string.Create(CultureInfo.InvariantCulture,

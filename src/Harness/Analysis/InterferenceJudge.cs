@@ -50,7 +50,7 @@ public static class InterferenceJudge
         var checks = new List<Check>
         {
             CpuCheck(g, target.CpuPercent, metrics, limits.CpuTolerance),
-            new(g, Metric.Ram, target.RamPercent, metrics.CoRunRam.Value, limits.RamTolerance, metrics.CoRunRam.Low, metrics.CoRunRam.High),
+            Check.Of(g, Metric.Ram, target.RamPercent, metrics.CoRunRam, limits.RamTolerance),
         };
         // An idle guest has nothing that can wait or slow down, so these are judged only under load.
         if (target.CpuPercent > 0)
@@ -91,7 +91,7 @@ public static class InterferenceJudge
         (PooledStretch(pairs.Select(p => p.CoRun)) / PooledStretch(pairs.Select(p => p.Solo)) - 1) * 100;
 
     private static Check Budget(string guest, Metric metric, Estimate e, double limit, string? unjudged) =>
-        new(guest, metric, 0, e.Value, limit, e.Low, e.High, CheckKind.AtMost, unjudged);
+        Check.Of(guest, metric, 0, e, limit, CheckKind.AtMost, unjudged);
 
     /// <summary>
     /// CPU on target among the neighbours. When the guest misses the band alone too, at the very same setting,
@@ -99,9 +99,9 @@ public static class InterferenceJudge
     /// </summary>
     private static Check CpuCheck(string guest, double target, InterferenceMetrics m, double tolerance)
     {
-        var check = new Check(guest, Metric.Cpu, target, m.CoRunCpu.Value, tolerance, m.CoRunCpu.Low, m.CoRunCpu.High);
+        var check = Check.Of(guest, Metric.Cpu, target, m.CoRunCpu, tolerance);
         if (!check.Failed) return check;
-        var solo = new Check(guest, Metric.Cpu, target, m.SoloCpu.Value, tolerance, m.SoloCpu.Low, m.SoloCpu.High);
+        var solo = Check.Of(guest, Metric.Cpu, target, m.SoloCpu, tolerance);
         var sameSide = Math.Sign(check.Error) == Math.Sign(solo.Error);
         return solo.Failed && sameSide
             ? check with

@@ -3,8 +3,11 @@ using MathNet.Numerics.Statistics;
 
 namespace Harness.Analysis;
 
-/// <summary>A point estimate with a 95% confidence interval.</summary>
-public sealed record Estimate(double Value, double Low, double High)
+/// <summary>
+/// A point estimate with its 95% confidence interval (Low, High: what a fail is decided on) and its 90% interval
+/// (Low90, High90: each bound a one-sided 95% bound, what a pass is decided on, as in an equivalence test).
+/// </summary>
+public sealed record Estimate(double Value, double Low, double High, double Low90 = double.NaN, double High90 = double.NaN)
 {
     public static Estimate Unknown { get; } = new(double.NaN, double.NaN, double.NaN);
 
@@ -14,15 +17,17 @@ public sealed record Estimate(double Value, double Low, double High)
 /// <summary>The few statistics the verdict needs, on top of MathNet.Numerics.</summary>
 public static class Stats
 {
-    /// <summary>Mean with a Student-t 95% interval.</summary>
+    /// <summary>Mean with Student-t 95% and 90% intervals.</summary>
     public static Estimate Mean(IReadOnlyList<double> values)
     {
         var v = values.Where(x => !double.IsNaN(x)).ToArray();
         if (v.Length == 0) return Estimate.Unknown;
         var mean = v.Mean();
-        if (v.Length == 1) return new Estimate(mean, double.NegativeInfinity, double.PositiveInfinity);
-        var half = StudentT.InvCDF(0, 1, v.Length - 1, 0.975) * v.StandardDeviation() / Math.Sqrt(v.Length);
-        return new Estimate(mean, mean - half, mean + half);
+        if (v.Length == 1) return new Estimate(mean, double.NegativeInfinity, double.PositiveInfinity, double.NegativeInfinity, double.PositiveInfinity);
+        var error = v.StandardDeviation() / Math.Sqrt(v.Length);
+        var half = StudentT.InvCDF(0, 1, v.Length - 1, 0.975) * error;
+        var half90 = StudentT.InvCDF(0, 1, v.Length - 1, 0.95) * error;
+        return new Estimate(mean, mean - half, mean + half, mean - half90, mean + half90);
     }
 
     /// <summary>
@@ -51,7 +56,7 @@ public static class Stats
         }
         var finite = results.Where(double.IsFinite).ToArray();
         if (finite.Length == 0) return new Estimate(point, double.NaN, double.NaN);
-        return new Estimate(point, finite.Quantile(0.025), finite.Quantile(0.975));
+        return new Estimate(point, finite.Quantile(0.025), finite.Quantile(0.975), finite.Quantile(0.05), finite.Quantile(0.95));
     }
 
     /// <summary>1 − median(co-run) / median(solo), in percent: the share of the solo amount lost co-run (throughput loss, probe loss).</summary>

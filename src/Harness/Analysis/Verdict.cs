@@ -30,15 +30,25 @@ public enum CheckKind
 
 /// <summary>
 /// One judged number: guest, metric, target, measured with its 95% interval, limit and outcome. A check fails
-/// when its whole interval lies past the limit and passes when its whole interval lies within it; an interval
-/// that straddles the limit is inconclusive (the protocol measures more repetitions while any check is). Without
-/// a finite value or an interval it is not judged (never a pass, never a fail), and <see cref="UnjudgedReason"/>
-/// may say why the value cannot be trusted.
+/// when its whole 95% interval lies past the limit, and passes when its whole 90% interval lies within it (each
+/// bound of that is a one-sided 95% bound: the two one-sided tests of an equivalence test); otherwise it is
+/// undecided, and inconclusive if it stays so (the protocol measures more repetitions while any check is). Without
+/// a 90% interval the 95% one decides both ways. Without a finite value or an interval it is not judged (never a
+/// pass, never a fail), and <see cref="UnjudgedReason"/> may say why the value cannot be trusted.
 /// </summary>
 public sealed record Check(
     string Guest, Metric Metric, double Target, double Measured, double Tolerance,
-    double Low = double.NaN, double High = double.NaN, CheckKind Kind = CheckKind.Band, string? UnjudgedReason = null)
+    double Low = double.NaN, double High = double.NaN, CheckKind Kind = CheckKind.Band, string? UnjudgedReason = null,
+    double Low90 = double.NaN, double High90 = double.NaN)
 {
+    /// <summary>A check of an estimate, carrying both its intervals.</summary>
+    public static Check Of(string guest, Metric metric, double target, Estimate e, double tolerance, CheckKind kind = CheckKind.Band, string? unjudged = null) =>
+        new(guest, metric, target, e.Value, tolerance, e.Low, e.High, kind, unjudged, e.Low90, e.High90);
+
+    private double PassLow => double.IsNaN(Low90) ? Low : Low90;
+
+    private double PassHigh => double.IsNaN(High90) ? High : High90;
+
     public double Error => Measured - Target;
 
     [JsonIgnore]
@@ -54,9 +64,9 @@ public sealed record Check(
 
     private Outcome Judged =>
         UnjudgedReason is not null || double.IsNaN(Measured) || !HasInterval ? Outcome.Invalid
-        : Kind == CheckKind.AtMost ? (Low > Tolerance ? Outcome.Fail : High <= Tolerance ? Outcome.Pass : Outcome.Inconclusive)
+        : Kind == CheckKind.AtMost ? (Low > Tolerance ? Outcome.Fail : PassHigh <= Tolerance ? Outcome.Pass : Outcome.Inconclusive)
         : High < Target - Tolerance || Low > Target + Tolerance ? Outcome.Fail
-        : Low >= Target - Tolerance && High <= Target + Tolerance ? Outcome.Pass
+        : PassLow >= Target - Tolerance && PassHigh <= Target + Tolerance ? Outcome.Pass
         : Outcome.Inconclusive;
 
     public bool Passed => Outcome == Outcome.Pass;

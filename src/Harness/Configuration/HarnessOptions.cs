@@ -37,7 +37,7 @@ public sealed record HarnessOptions
     public int Repetitions { get; init; } = 6;
 
     /// <summary>Most repetitions a scenario measures while a check's interval still straddles its limit (a confirming attempt comes on top).</summary>
-    public int MaxRepetitions { get; init; } = 12;
+    public int MaxRepetitions { get; init; } = 16;
 
     public Load.LoadGeneratorKind LoadGenerator { get; init; } = Load.LoadGeneratorKind.StressNg;
 
@@ -69,7 +69,7 @@ public sealed record HarnessOptions
     public double SoloMaxCov { get; init; } = 40;
 
     /// <summary>Fair-share rows: largest allowed distance of a guest's share of the guests' CPU from its weight's share, points.</summary>
-    public double FairShareTolerance { get; init; } = 5;
+    public double FairShareTolerance { get; init; } = 8;
 
     /// <summary>CPUs per guest on the negative control's overcommitted testbed.</summary>
     public double NegativeControlCpus { get; init; }

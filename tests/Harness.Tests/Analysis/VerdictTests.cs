@@ -38,6 +38,20 @@ public sealed class VerdictTests
     }
 
     [Fact]
+    public void A_pass_is_decided_on_the_90_percent_interval_and_a_fail_on_the_95_percent_one()
+    {
+        // 95% [57, 93] reaches past 90, but its one-sided 95% bound (the 90% interval's upper end, 86) does not.
+        var light = new Check("S4", Metric.Slowdown, 0, 67, 90, Low: 57, High: 93, Kind: CheckKind.AtMost, Low90: 60, High90: 86);
+        Assert.Equal(Outcome.Pass, light.Outcome);
+        Assert.Equal(Outcome.Inconclusive, (light with { High90 = 91 }).Outcome);
+        // A fail still needs the whole 95% interval past the limit, not just the 90% one.
+        Assert.Equal(Outcome.Inconclusive, new Check("S4", Metric.Slowdown, 0, 99, 90, 88, 110, CheckKind.AtMost, null, 91, 107).Outcome);
+        var cpu = Check.Of("S2", Metric.Cpu, 90, new Estimate(88, 84.9, 91.1, 85.4, 90.6), 5);
+        Assert.Equal(Outcome.Pass, cpu.Outcome);
+        Assert.Equal(Outcome.Inconclusive, (cpu with { Low90 = 84.95 }).Outcome);
+    }
+
+    [Fact]
     public void An_inconclusive_verdict_is_no_pass_and_says_what_effect_its_data_could_have_told_from_the_limit()
     {
         var straddles = new Check("S4", Metric.Slowdown, 0, 74.2, 90, Low: 57.6, High: 102.6, Kind: CheckKind.AtMost);
