@@ -8,7 +8,7 @@ public sealed partial class PveApi
 {
     private async Task<object?> GuestAsync(ApiCall call, string kind, int vmid, string rest)
     {
-        if (kind == "lxc") throw new PveError(501, $"Method '{call.Method} /{call.Path}' not implemented (LXC is not emulated yet)");
+        if (kind == "lxc") return await ContainerAsync(call, vmid, rest).ConfigureAwait(false);
         var acl = $"/vms/{vmid}";
         switch (call.Method, rest)
         {
