@@ -86,6 +86,11 @@ public sealed class DockerContainerRuntime : IContainerRuntime
                 "--hostname", ct.Name ?? $"CT{ct.VmId}", "-p", $"{address}:22:22", "--entrypoint", "/bin/sh",
             };
             if (_cgroupParent is not null) args.AddRange(["--cgroup-parent", _cgroupParent]);
+            // eth0 gets the hwaddr PVE wrote into net0, so interfaces reports the MAC the config shows.
+            if (System.Text.RegularExpressions.Regex.Match(ct.Config.GetValueOrDefault("net0", ""), "hwaddr=([0-9A-Fa-f:]{17})") is { Success: true } mac)
+            {
+                args.AddRange(["--mac-address", mac.Groups[1].Value.ToLowerInvariant()]);
+            }
             args.AddRange(ContainerLimits.CreateArguments(ct));
             args.AddRange(_lxcfs!.VolumeArguments());
             // The image's entrypoint installs HARNESS_AUTHORIZED_KEY as root's authorized_keys; here it comes from the
