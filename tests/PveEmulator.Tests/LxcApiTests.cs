@@ -137,6 +137,27 @@ public sealed class LxcApiTests
         Assert.Null(emu.Api.Store.Find(125));
     }
 
+    [Fact]
+    public async Task A_lost_create_response_leaves_the_container_locked_then_made_for_the_provisioner_to_settle()
+    {
+        await using var emu = await Emulator.StartAsync("--fault", "lost-clone-response");
+        using var client = emu.Client(retries: 1);
+        await Assert.ThrowsAsync<PveConnectionException>(() =>
+            client.CreateContainerAsync("pve-emu", GuestConfig.Container(Lxc(emu), "run-abc", 128, "s128", Key), Emulator.Timeout()));
+        Assert.NotNull(emu.Api.Store.Find(128));
+        var again = await Assert.ThrowsAsync<PveApiException>(() =>
+            client.CreateContainerAsync("pve-emu", GuestConfig.Container(Lxc(emu), "run-abc", 128, "s128", Key), Emulator.Timeout()));
+        Assert.Equal("CT 128 already exists on node 'pve-emu'", again.PveError);
+        // The config says whose it is once the create lock is gone: the provisioner keeps it by its tags.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        IReadOnlyDictionary<string, string> config;
+        while ((config = await client.GetConfigAsync(Ct(emu, 128), Emulator.Timeout())).ContainsKey("lock") && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+        Assert.True(GuestTags.IsOfRun(config["tags"].Split(';'), "run-abc"));
+    }
+
     [Theory]
     [InlineData("Datastore.AllocateSpace", "Permission check failed (/storage/local, Datastore.AllocateSpace)")]
     [InlineData("VM.Config.CPU", "Permission check failed (/vms/126, VM.Config.CPU)")]

@@ -32,7 +32,7 @@ public sealed class EmulatorOptions
                                   failed-task:TYPE        the next TYPE task (qmclone, qmstart, ...) fails
                                   slow-task:TYPE:SECONDS  TYPE tasks take SECONDS longer
                                   agent-late:SECONDS      the guest agent answers SECONDS later than it could
-                                  lost-clone-response     the next clone starts, but its HTTP response is lost
+                                  lost-clone-response     the next clone (or container create) starts, but its HTTP response is lost
         Stops on SIGINT/SIGTERM/SIGHUP: every QEMU process is killed, every container removed, the state directory too.
         """;
 

@@ -89,7 +89,7 @@ public sealed partial class PveApi
         var keys = call.P.GetValueOrDefault("ssh-public-keys");
         var start = call.P.GetValueOrDefault("start") == "1";
         var ct = Store.Create(vmid, options.Node, "lxc", config);
-        return Tasks.Start("vzcreate", vmid.ToString(CultureInfo.InvariantCulture), call.User, async (task, ct2) =>
+        var upid = Tasks.Start("vzcreate", vmid.ToString(CultureInfo.InvariantCulture), call.User, async (task, ct2) =>
         {
             using (await Store.LockAsync(ct, ct2).ConfigureAwait(false))
             {
@@ -105,6 +105,8 @@ public sealed partial class PveApi
             await Containers.DestroyAsync(ct, CancellationToken.None).ConfigureAwait(false);
             Store.Remove(ct);
         });
+        LoseResponseIfInjected(call);
+        return upid;
     }
 
     private async Task<object?> SetContainerConfigAsync(ApiCall call, int vmid)
