@@ -21,6 +21,8 @@ public sealed class EmulatorOptions
           --state-dir DIR       guest disks, seeds, sockets (default a new /tmp/pve-emu.*, removed at exit)
           --ct-image IMAGE      Docker image behind containers created from local:vztmpl/harness-guest.tar.zst
                                 (default harness-guest:bookworm-1; build it with ci/build-guest-image.sh)
+          --no-lxcfs            containers without lxcfs's /proc files (they then see the host's, as on a node
+                                without lxcfs)
           --accel tcg|kvm       QEMU accelerator (default tcg: nested KVM hangs on some hosts)
           --lock-timeout S      how long a config lock is waited for (default 10, as PVE)
           --auth-delay S        delay before a 401 (default 3, as PVE)
@@ -47,6 +49,7 @@ public sealed class EmulatorOptions
     public string? StateDir { get; set; }
     public string Accel { get; private set; } = "tcg";
     public string ContainerImage { get; private set; } = "harness-guest:bookworm-1";
+    public bool NoLxcfs { get; private set; }
     public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(10);
     public TimeSpan AuthDelay { get; set; } = TimeSpan.FromSeconds(3);
     public string? ReadyFile { get; private set; }
@@ -80,6 +83,7 @@ public sealed class EmulatorOptions
                 case "--no-vms": o.NoVms = true; break;
                 case "--image-dir": o.ImageDir = Value(); break;
                 case "--ct-image": o.ContainerImage = Value(); break;
+                case "--no-lxcfs": o.NoLxcfs = true; break;
                 case "--state-dir": o.StateDir = Value(); break;
                 case "--accel":
                     o.Accel = Value() is "tcg" or "kvm" ? args[i] : throw new ArgumentException("--accel: use tcg or kvm");

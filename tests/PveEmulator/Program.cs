@@ -69,7 +69,7 @@ try
     runtime = options.NoVms ? new FakeRuntime() : new QemuRuntime(options.ImageDir, stateDir, options.Accel, addresses);
     containers = options.NoVms
         ? new FakeContainerRuntime(addresses)
-        : await DockerContainerRuntime.StartAsync(options.ContainerImage, stateDir, addresses, shutdown.Token);
+        : await DockerContainerRuntime.StartAsync(options.ContainerImage, stateDir, addresses, !options.NoLxcfs, shutdown.Token);
 }
 catch (Exception e) when (e is FileNotFoundException or System.ComponentModel.Win32Exception)
 {

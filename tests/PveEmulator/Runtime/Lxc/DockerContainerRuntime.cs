@@ -41,7 +41,8 @@ public sealed class DockerContainerRuntime : IContainerRuntime
     public IReadOnlyList<string> Archives => [Archive];
 
     /// <summary>Checks the engine and the image, removes containers of emulators that died, starts lxcfs and the watchdog.</summary>
-    public static async Task<DockerContainerRuntime> StartAsync(string image, string stateDir, LoopbackAddresses addresses, CancellationToken cancellationToken)
+    public static async Task<DockerContainerRuntime> StartAsync(
+        string image, string stateDir, LoopbackAddresses addresses, bool useLxcfs, CancellationToken cancellationToken)
     {
         var spawner = new Spawner();
         var cgroups = new Cgroups();
@@ -57,7 +58,7 @@ public sealed class DockerContainerRuntime : IContainerRuntime
                 $"no containers: Docker or its image {image} is not available ({e.Message.Trim()}); start Docker (ci/setup-docker.sh) and build the image (ci/build-guest-image.sh)");
         }
         await RemoveOrphansAsync(cancellationToken).ConfigureAwait(false);
-        var lxcfs = await Lxcfs.StartAsync(stateDir, spawner, cancellationToken).ConfigureAwait(false);
+        var lxcfs = useLxcfs ? await Lxcfs.StartAsync(stateDir, spawner, cancellationToken).ConfigureAwait(false) : Lxcfs.None(stateDir, "no lxcfs (--no-lxcfs)");
         var own = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         var psi = new ProcessStartInfo("setpriv") { UseShellExecute = false };
         // SIGTERM when the emulator's spawner thread ends, however the emulator ended: its containers are removed then.

@@ -33,6 +33,8 @@ public sealed class Lxcfs : IAsyncDisposable
         ? ProcFiles.Where(f => File.Exists(Path.Combine(MountPoint, "proc", f))).SelectMany(f => new[] { "-v", $"{Path.Combine(MountPoint, "proc", f)}:/proc/{f}:ro" })
         : [];
 
+    public static Lxcfs None(string stateDir, string why) => new(Path.Combine(stateDir, "lxcfs"), null, $"{why}: containers see the host's /proc");
+
     public static async Task<Lxcfs> StartAsync(string stateDir, Spawner spawner, CancellationToken cancellationToken)
     {
         var mount = Directory.CreateDirectory(Path.Combine(stateDir, "lxcfs")).FullName;
