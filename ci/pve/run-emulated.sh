@@ -5,6 +5,9 @@
 #   ci/pve/run-emulated.sh [EMULATOR OPTIONS --] COMMAND [ARGS...]
 #   e.g. ci/pve/run-emulated.sh dotnet test tests/Scenarios --filter "Category=Proxmox&DisplayName~Scenario 01"
 #        ci/pve/run-emulated.sh --no-vms --fault lock-timeout -- dotnet run --project src/Harness.Cli -- provision
+#        HARNESS_PVE_GUEST_KIND=lxc ci/pve/run-emulated.sh dotnet run --project src/Harness.Cli -- provision --guests 4
+# With HARNESS_PVE_GUEST_KIND=lxc the guests are the emulator's containers (Docker, image harness-guest:bookworm-1):
+# HARNESS_PVE_TEMPLATE becomes the emulator's archive and HARNESS_PVE_STORAGE defaults to its storage 'local'.
 # Run it under idle-run on a machine that measures: QEMU inherits the emulator's CPU priority.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,8 +28,11 @@ if [ "${PVE_EMU_SCHEMA:-on}" != off ] && ! printf '%s\n' "${emu_args[@]+"${emu_a
   emu_args+=(--schema default)
 fi
 
+lxc=
+case "${HARNESS_PVE_GUEST_KIND:-vm}" in lxc|ct) lxc=1 ;; esac
 if ! printf '%s\n' "${emu_args[@]+"${emu_args[@]}"}" | grep -qx -- '--no-vms'; then
   bash "$here/build-emulator-image.sh"
+  [ -z "$lxc" ] || bash "$root/ci/build-guest-image.sh"
 fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build "$root/tests/PveEmulator" -c Release -v quiet -nologo >/dev/null
@@ -64,6 +70,9 @@ set -a
 . "$ready"
 set +a
 export HARNESS_BACKEND=proxmox HARNESS_PVE_TOKEN_SECRET=$PVE_EMU_TOKEN_SECRET
+if [ -n "$lxc" ]; then
+  export HARNESS_PVE_TEMPLATE=$PVE_EMU_CT_TEMPLATE HARNESS_PVE_STORAGE=${HARNESS_PVE_STORAGE:-local}
+fi
 # Four VMs booting at once under TCG on two cores take minutes, not the seconds KVM would.
 export HARNESS_PVE_BOOT_TIMEOUT_SECONDS=${HARNESS_PVE_BOOT_TIMEOUT_SECONDS:-900}
 log "emulator at $HARNESS_PVE_URL (pid $emu_pid); running: $*"

@@ -31,6 +31,18 @@ public sealed class DoctorTests
         Assert.Contains("VM.Clone", blocking.Check, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Doctor_finds_nothing_blocking_for_lxc_guests_and_every_lxc_request_passes_the_nodes_schema()
+    {
+        await using var emu = await Emulator.StartAsync("--schema", "default");
+        var lxc = Options(emu) with { Kind = PveGuestKind.Lxc, OsTemplate = PveEmulator.Runtime.Lxc.FakeContainerRuntime.Archive, Storage = "local", TemplateIds = [] };
+        var report = await ProxmoxDoctor.RunAsync(lxc, false, _ => { }, Emulator.Timeout(60));
+
+        Assert.False(report.Blocks, report.Render());
+        Assert.Contains(report.Findings, f => f.Check.Contains("storage local", StringComparison.Ordinal) && f.Status == DoctorStatus.Ok);
+        Assert.Equal(0, emu.Host.Validator.Refused);
+    }
+
     private static PveOptions Options(Emulator emu) => new()
     {
         Url = emu.Host.Url, Nodes = [emu.Api.Options.Node], TokenId = emu.Api.Options.TokenId, TokenSecret = Emulator.Secret,

@@ -1,6 +1,7 @@
 using Harness.Configuration;
 using Harness.Pve;
 using PveEmulator.Runtime;
+using PveEmulator.Runtime.Lxc;
 
 namespace PveEmulator.Tests;
 
@@ -25,7 +26,7 @@ public sealed class Emulator : IAsyncDisposable
         var options = EmulatorOptions.Parse(["--no-vms", "--lock-timeout", "1", "--auth-delay", "0", .. args], _ => null);
         options.TokenSecret = Secret;
         var shutdown = new CancellationTokenSource();
-        var host = await EmulatorHost.StartAsync(options, new FakeRuntime(), Validators.Create(options.SchemaFile), shutdown.Token);
+        var host = await EmulatorHost.StartAsync(options, new FakeRuntime(), new FakeContainerRuntime(), Validators.Create(options.SchemaFile), shutdown.Token);
         host.Api.AddTemplate();
         return new Emulator(host, shutdown);
     }

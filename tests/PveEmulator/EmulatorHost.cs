@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PveEmulator.Runtime;
+using PveEmulator.Runtime.Lxc;
 
 namespace PveEmulator;
 
@@ -50,7 +51,8 @@ public sealed class EmulatorHost : IAsyncDisposable
 
     private long _requests;
 
-    public static async Task<EmulatorHost> StartAsync(EmulatorOptions options, IGuestRuntime runtime, IRequestValidator validator, CancellationToken shutdown)
+    public static async Task<EmulatorHost> StartAsync(
+        EmulatorOptions options, IGuestRuntime runtime, IContainerRuntime containers, IRequestValidator validator, CancellationToken shutdown)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={options.Node}.emulated", key, HashAlgorithmName.SHA256);
@@ -69,7 +71,7 @@ public sealed class EmulatorHost : IAsyncDisposable
         }));
         var app = builder.Build();
         var counting = new CountingValidator(validator);
-        var api = new PveApi(options, runtime, shutdown);
+        var api = new PveApi(options, runtime, containers, shutdown);
         var host = new EmulatorHost(app, certificate, options, api, counting);
         app.Run(host.HandleAsync);
         await app.StartAsync(shutdown).ConfigureAwait(false);

@@ -15,10 +15,14 @@ public sealed class EmulatorOptions
           --token-id ID         API token id user@realm!name (default harness@pve!emu)
                                 the secret is PVE_EMU_TOKEN_SECRET, or made up and written to <state>/token-secret (0600)
           --privileges LIST     the token's privileges, comma-separated, or ALL (default ALL)
-          --no-vms              fake guests instead of QEMU (fast API tests; agent answers 127.0.1.N)
+          --no-vms              fake guests instead of QEMU VMs and Docker containers (fast API tests; 127.0.1.N)
           --image-dir DIR       template.qcow2, vmlinuz, initrd.img (default /var/cache/harness-pve-emu;
                                 build it with ci/pve/build-emulator-image.sh)
           --state-dir DIR       guest disks, seeds, sockets (default a new /tmp/pve-emu.*, removed at exit)
+          --ct-image IMAGE      Docker image behind containers created from local:vztmpl/harness-guest.tar.zst
+                                (default harness-guest:bookworm-1; build it with ci/build-guest-image.sh)
+          --no-lxcfs            containers without lxcfs's /proc files (they then see the host's, as on a node
+                                without lxcfs)
           --accel tcg|kvm       QEMU accelerator (default tcg: nested KVM hangs on some hosts)
           --lock-timeout S      how long a config lock is waited for (default 10, as PVE)
           --auth-delay S        delay before a 401 (default 3, as PVE)
@@ -30,8 +34,8 @@ public sealed class EmulatorOptions
                                   failed-task:TYPE        the next TYPE task (qmclone, qmstart, ...) fails
                                   slow-task:TYPE:SECONDS  TYPE tasks take SECONDS longer
                                   agent-late:SECONDS      the guest agent answers SECONDS later than it could
-                                  lost-clone-response     the next clone starts, but its HTTP response is lost
-        Stops on SIGINT/SIGTERM: every QEMU process is killed and the state directory removed.
+                                  lost-clone-response     the next clone (or container create) starts, but its HTTP response is lost
+        Stops on SIGINT/SIGTERM/SIGHUP: every QEMU process is killed, every container removed, the state directory too.
         """;
 
     public int Port { get; private set; }
@@ -44,6 +48,8 @@ public sealed class EmulatorOptions
     public string ImageDir { get; private set; } = "/var/cache/harness-pve-emu";
     public string? StateDir { get; set; }
     public string Accel { get; private set; } = "tcg";
+    public string ContainerImage { get; private set; } = "harness-guest:bookworm-1";
+    public bool NoLxcfs { get; private set; }
     public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(10);
     public TimeSpan AuthDelay { get; set; } = TimeSpan.FromSeconds(3);
     public string? ReadyFile { get; private set; }
@@ -76,6 +82,8 @@ public sealed class EmulatorOptions
                     break;
                 case "--no-vms": o.NoVms = true; break;
                 case "--image-dir": o.ImageDir = Value(); break;
+                case "--ct-image": o.ContainerImage = Value(); break;
+                case "--no-lxcfs": o.NoLxcfs = true; break;
                 case "--state-dir": o.StateDir = Value(); break;
                 case "--accel":
                     o.Accel = Value() is "tcg" or "kvm" ? args[i] : throw new ArgumentException("--accel: use tcg or kvm");

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using PveEmulator;
 using PveEmulator.Runtime;
+using PveEmulator.Runtime.Lxc;
 
 // QEMU, cgroups, /proc and unix sockets: this emulator is Linux only.
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -34,7 +35,16 @@ foreach (var stale in Directory.GetDirectories(Path.GetTempPath(), "pve-emu.*"))
     var owner = Path.Combine(stale, "owner.pid");
     if (File.Exists(owner) && int.TryParse(File.ReadAllText(owner), out var pid) && !Directory.Exists($"/proc/{pid}"))
     {
-        Directory.Delete(stale, recursive: true);
+        // An lxcfs that died with its emulator can leave its (dead) FUSE mount in there.
+        Lxcfs.UnmountUnder(stale);
+        try
+        {
+            Directory.Delete(stale, recursive: true);
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"pve-emulator: cannot remove {stale}: {e.Message}");
+        }
     }
 }
 var ownState = options.StateDir is null;
@@ -52,9 +62,14 @@ if (options.TokenSecret is null)
 }
 
 IGuestRuntime runtime;
+IContainerRuntime containers;
+var addresses = new LoopbackAddresses();
 try
 {
-    runtime = options.NoVms ? new FakeRuntime() : new QemuRuntime(options.ImageDir, stateDir, options.Accel);
+    runtime = options.NoVms ? new FakeRuntime() : new QemuRuntime(options.ImageDir, stateDir, options.Accel, addresses);
+    containers = options.NoVms
+        ? new FakeContainerRuntime(addresses)
+        : await DockerContainerRuntime.StartAsync(options.ContainerImage, stateDir, addresses, !options.NoLxcfs, shutdown.Token);
 }
 catch (Exception e) when (e is FileNotFoundException or System.ComponentModel.Win32Exception)
 {
@@ -67,10 +82,12 @@ EmulatorHost? host = null;
 var exit = 0;
 try
 {
-    host = await EmulatorHost.StartAsync(options, runtime, Validators.Create(options.SchemaFile), shutdown.Token);
+    host = await EmulatorHost.StartAsync(options, runtime, containers, Validators.Create(options.SchemaFile), shutdown.Token);
     host.Api.AddTemplate();
     Console.WriteLine($"""
         PVE emulator ready: {runtime.Description}
+          containers   {containers.Description}
+          ct archive   {string.Join(", ", containers.Archives)}
           url          {host.Url}
           node         {options.Node}
           template     {options.TemplateId}
@@ -89,6 +106,7 @@ try
             HARNESS_PVE_TEMPLATE='{options.TemplateId}'
             HARNESS_PVE_TOKEN_ID='{options.TokenId}'
             HARNESS_PVE_FINGERPRINT='{host.Fingerprint}'
+            PVE_EMU_CT_TEMPLATE='{containers.Archives[0]}'
             PVE_EMU_STATE_DIR='{stateDir}'
 
             """);
@@ -103,13 +121,15 @@ catch (Exception e) when (e is IOException or InvalidOperationException)
 }
 finally
 {
-    Console.WriteLine("pve-emulator: stopping; killing every VM and removing the state directory");
+    Console.WriteLine("pve-emulator: stopping; killing every VM, removing every container and the state directory");
     if (host is not null)
     {
         await host.Api.Tasks.DrainAsync(TimeSpan.FromSeconds(5));
         Console.WriteLine($"pve-emulator: {host.RequestCount} requests, {host.Validator.Validated} validated by {host.Validator.InnerName}, {host.Validator.Refused} refused, {host.Validator.NotInSchema} not in the schema subset (passed unchecked)");
         await host.DisposeAsync();
     }
+    // Containers first: their cgroups sit in the tree the VMs' runtime removes, and lxcfs must outlive them.
+    await containers.DisposeAsync();
     await runtime.DisposeAsync();
     if (ownState && Directory.Exists(stateDir)) Directory.Delete(stateDir, recursive: true);
     if (options.ReadyFile is { } r && File.Exists(r)) File.Delete(r);

@@ -8,7 +8,7 @@ public sealed partial class PveApi
 {
     private async Task<object?> GuestAsync(ApiCall call, string kind, int vmid, string rest)
     {
-        if (kind == "lxc") throw new PveError(501, $"Method '{call.Method} /{call.Path}' not implemented (LXC is not emulated yet)");
+        if (kind == "lxc") return await ContainerAsync(call, vmid, rest).ConfigureAwait(false);
         var acl = $"/vms/{vmid}";
         switch (call.Method, rest)
         {
@@ -96,6 +96,13 @@ public sealed partial class PveApi
             await Runtime.DestroyDiskAsync(clone, CancellationToken.None).ConfigureAwait(false);
             Store.Remove(clone);
         });
+        LoseResponseIfInjected(call);
+        return upid;
+    }
+
+    /// <summary>The lost-clone-response fault: the work has started, the answer is dropped (clone, or a container's create).</summary>
+    private void LoseResponseIfInjected(ApiCall call)
+    {
         lock (options.Faults)
         {
             if (options.Faults.FirstOrDefault(x => x.Kind == FaultKind.LostCloneResponse && x.Remaining > 0) is { } lost)
@@ -104,7 +111,6 @@ public sealed partial class PveApi
                 call.DropResponse = true;
             }
         }
-        return upid;
     }
 
     private static string FakeRuntimeMac(int vmid) => global::PveEmulator.Runtime.FakeRuntime.Mac(vmid);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using PveEmulator.Runtime;
+using PveEmulator.Runtime.Lxc;
 
 namespace PveEmulator;
 
@@ -8,7 +9,7 @@ namespace PveEmulator;
 /// The API of one PVE node (pvedaemon's part): routing, privileges, the cluster and task endpoints here, the guest
 /// endpoints in PveApi.Guests.cs. Every rule follows what the real node does; docs/pve-emulator.md lists them.
 /// </summary>
-public sealed partial class PveApi(EmulatorOptions options, IGuestRuntime runtime, CancellationToken shutdown)
+public sealed partial class PveApi(EmulatorOptions options, IGuestRuntime runtime, IContainerRuntime containers, CancellationToken shutdown)
 {
     public GuestStore Store { get; } = new(options.LockTimeout);
 
@@ -17,6 +18,8 @@ public sealed partial class PveApi(EmulatorOptions options, IGuestRuntime runtim
     public EmulatorOptions Options => options;
 
     public IGuestRuntime Runtime => runtime;
+
+    public IContainerRuntime Containers => containers;
 
     /// <summary>The template VM: its disk is the image the build script made.</summary>
     public void AddTemplate()
@@ -48,7 +51,8 @@ public sealed partial class PveApi(EmulatorOptions options, IGuestRuntime runtim
             if (m == "GET" && rest == "/status") return NodeStatus(call);
             if (m == "GET" && rest is "/storage" or "/network") return Preflight(call, rest);
             if ((r = TaskPath().Match(rest)).Success) return TaskEndpoint(call, r.Groups["upid"].Value, r.Groups["what"].Value);
-            if (m == "GET" && rest == "/qemu") return Store.All().Where(g => g.Kind == "qemu" && Sees(g)).Select(g => ResourceEntry(g)).ToList();
+            if (m == "GET" && rest is "/qemu" or "/lxc") return Store.All().Where(g => g.Kind == rest[1..] && Sees(g)).Select(g => ResourceEntry(g)).ToList();
+            if (m == "POST" && rest == "/lxc") return CreateContainer(call);
             if ((r = GuestPath().Match(rest)).Success)
             {
                 return await GuestAsync(call, r.Groups["kind"].Value, int.Parse(r.Groups["vmid"].Value, CultureInfo.InvariantCulture), r.Groups["rest"].Value)
@@ -95,7 +99,7 @@ public sealed partial class PveApi(EmulatorOptions options, IGuestRuntime runtim
             list.Add(new Dictionary<string, object?>
             {
                 ["id"] = $"storage/{options.Node}/local", ["type"] = "storage", ["storage"] = "local", ["node"] = options.Node,
-                ["status"] = "available", ["plugintype"] = "dir", ["content"] = "images,iso,vztmpl", ["shared"] = 0,
+                ["status"] = "available", ["plugintype"] = "dir", ["content"] = "images,iso,rootdir,vztmpl", ["shared"] = 0,
             });
         }
         if (type is null or "vm") list.AddRange(Store.All().Where(Sees).Select(ResourceEntry));
@@ -109,7 +113,7 @@ public sealed partial class PveApi(EmulatorOptions options, IGuestRuntime runtim
         {
             ["id"] = $"{g.Kind}/{g.VmId}", ["type"] = g.Kind, ["vmid"] = g.VmId, ["node"] = options.Node, ["name"] = g.Name,
             ["status"] = g.Status, ["template"] = g.Template ? 1 : 0, ["maxcpu"] = g.Cpus, ["maxmem"] = g.MaxMemBytes,
-            ["mem"] = running ? runtime.Usage(g).MemBytes : 0, ["cpu"] = g.LastCpuSample?.Cpu ?? 0, ["maxdisk"] = 3L << 30, ["disk"] = 0,
+            ["mem"] = !running ? 0 : g.Kind == "lxc" ? containers.Usage(g)?.MemBytes ?? 0 : runtime.Usage(g).MemBytes, ["cpu"] = g.LastCpuSample?.Cpu ?? 0, ["maxdisk"] = 3L << 30, ["disk"] = 0,
             ["uptime"] = running ? (long)(DateTime.UtcNow - g.StartedAt).TotalSeconds : 0, ["netin"] = 0, ["netout"] = 0,
             ["diskread"] = 0, ["diskwrite"] = 0,
         };

@@ -31,6 +31,29 @@ public sealed class Cgroups
 
     public string Describe => IsV2 ? "cgroup v2" : "cgroup v1";
 
+    /// <summary>
+    /// The cgroup parent of the emulator's containers (docker run --cgroup-parent, cgroupfs driver), beside the VMs'
+    /// qemu.slice as PVE's lxc/ tree is: under the emulator's own cgroup, so they keep its (idle) CPU priority.
+    /// </summary>
+    public string ContainerParent => "/" + string.Join('/', new[] { OwnPath, _base, "lxc" }.Where(p => p.Length > 0));
+
+    /// <summary>At exit, after the containers are gone: the engine made the parent in every v1 hierarchy, not only cpu.</summary>
+    public void RemoveContainerParents()
+    {
+        foreach (var hierarchy in IsV2 ? [Root] : Directory.GetDirectories(Root))
+        {
+            RemoveTree(Path.Combine(hierarchy, OwnPath, _base, "lxc"));
+            try
+            {
+                var top = Path.Combine(hierarchy, OwnPath, _base);
+                if (Directory.Exists(top) && Directory.GetDirectories(top).Length == 0) Directory.Delete(top);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
     /// <summary>The scope directory of one VM in the CPU hierarchy (v1) or the unified one (v2).</summary>
     public string ScopeDir(int vmid) => IsV2
         ? Path.Combine(Root, OwnPath, _base, "qemu.slice", $"{vmid}.scope")
@@ -131,10 +154,14 @@ public sealed class Cgroups
     /// <summary>At start: trees of emulators killed outright (kill -9 leaves them; their QEMU died with them).</summary>
     public void RemoveStale()
     {
-        var parent = IsV2 ? Path.Combine(Root, OwnPath) : Path.Combine(Root, "cpu", OwnPath);
-        foreach (var dir in Directory.Exists(parent) ? Directory.GetDirectories(parent, "pve-emu-*") : [])
+        // Containers' parents exist in every v1 hierarchy (the engine makes them), VMs' scopes in cpu only.
+        foreach (var hierarchy in IsV2 ? [Root] : Directory.GetDirectories(Root))
         {
-            if (int.TryParse(Path.GetFileName(dir)["pve-emu-".Length..], out var pid) && !Directory.Exists($"/proc/{pid}")) RemoveTree(dir);
+            var parent = Path.Combine(hierarchy, OwnPath);
+            foreach (var dir in Directory.Exists(parent) ? Directory.GetDirectories(parent, "pve-emu-*") : [])
+            {
+                if (int.TryParse(Path.GetFileName(dir)["pve-emu-".Length..], out var pid) && !Directory.Exists($"/proc/{pid}")) RemoveTree(dir);
+            }
         }
     }
 

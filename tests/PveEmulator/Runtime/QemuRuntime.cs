@@ -18,11 +18,12 @@ public sealed class QemuRuntime : IGuestRuntime
     private readonly Cgroups _cgroups = new();
     private readonly Spawner _spawner = new();
     private readonly ConcurrentDictionary<int, Vm> _vms = new();
-    private readonly ConcurrentDictionary<string, int> _addresses = new();
+    private readonly LoopbackAddresses _addresses;
     private readonly ConcurrentDictionary<int, SemaphoreSlim> _agentGates = new();
 
-    public QemuRuntime(string imageDir, string stateDir, string accel)
+    public QemuRuntime(string imageDir, string stateDir, string accel, LoopbackAddresses addresses)
     {
+        _addresses = addresses;
         _imageDir = imageDir;
         _stateDir = stateDir;
         _accel = accel;
@@ -63,7 +64,7 @@ public sealed class QemuRuntime : IGuestRuntime
         var mac = g.Config.GetValueOrDefault("net0", "").Split(',')[0].Split('=').ElementAtOrDefault(1) ?? FakeRuntime.Mac(g.VmId);
         var iso = Path.Combine(dir, "cloudinit.iso");
         await CloudInitSeed.BuildAsync(g, mac, dir, iso, cancellationToken).ConfigureAwait(false);
-        var address = AllocateAddress(g.VmId);
+        var address = _addresses.Allocate(g.VmId);
         var qga = Path.Combine(dir, "qga.sock");
         var qmp = Path.Combine(dir, "qmp.sock");
         File.Delete(qga);
@@ -195,17 +196,6 @@ public sealed class QemuRuntime : IGuestRuntime
 
     private static int? CpuUnits(EmuGuest g) => int.TryParse(g.Config.GetValueOrDefault("cpuunits"), out var v) ? v : null;
 
-    private string AllocateAddress(int vmid)
-    {
-        // 127.0.1.1 is the host name's address on Debian; guests start at .2.
-        for (var n = 2; n < 255; n++)
-        {
-            var a = $"127.0.1.{n}";
-            if (_addresses.TryAdd(a, vmid)) return a;
-        }
-        throw new PveError(500, "no free loopback address left for another VM (127.0.1.2-254)");
-    }
-
     private async Task KillAsync(int vmid)
     {
         if (!_vms.TryRemove(vmid, out var vm)) return;
@@ -219,7 +209,7 @@ public sealed class QemuRuntime : IGuestRuntime
         {
         }
         vm.Process.Dispose();
-        _addresses.TryRemove(vm.Address, out _);
+        _addresses.Release(vm.Address);
         _cgroups.Remove(vmid);
     }
 
