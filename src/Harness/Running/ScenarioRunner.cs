@@ -63,6 +63,9 @@ public sealed class ScenarioRunner : IAsyncDisposable
 
             if (scenario.IsFairShare) weights = await FairShareWeights.ApplyAsync(_testbed, scenario, runs, cancellationToken).ConfigureAwait(false);
 
+            var channels = new ChannelRun(scenario, runs, _options);
+            await channels.StartAsync(lifetime, _time, cancellationToken).ConfigureAwait(false);
+
             _progress($"{scenario.Name}: filling memory");
             await GuestRun.ForEach(runs, (r, ct) => _loads.FillMemoryAsync(r, lifetime, ct), cancellationToken).ConfigureAwait(false);
             await GuestRun.ForEach(runs, async (r, ct) =>
@@ -82,9 +85,11 @@ public sealed class ScenarioRunner : IAsyncDisposable
             _progress($"{scenario.Name}: stopping loads");
             var probes = new Dictionary<string, IReadOnlyList<ProbeSample>>();
             foreach (var r in runs) probes[r.Name] = Probe.Parse(await r.RunAsync(Probe.Collect, cancellationToken).ConfigureAwait(false));
+            await channels.CollectAsync(cancellationToken).ConfigureAwait(false);
             await GuestRun.ForEach(runs, _loads.StopAllAsync, cancellationToken).ConfigureAwait(false);
 
             var (guests, verdict) = ScenarioJudge.Judge(scenario, runs, measured, probes, ScenarioJudge.Thresholds(_options), _options.HostAgreementTolerance);
+            verdict = channels.Judge(verdict, measured);
             if (weights is not null)
             {
                 var note = await weights.FoundAsync(cancellationToken).ConfigureAwait(false);
