@@ -12,7 +12,7 @@ public readonly record struct ChannelSample(double Start, double End, double Val
 /// <summary>
 /// Victim probes for the channels a CPU probe cannot see, run inside every victim of a row with antagonists. Each
 /// is a copy of bash, so the sampler's sums never count it and the generators' stops find it by name.
-/// <para>I/O (harness-ioprobe): every 100 ms, one 4 KiB write with O_DSYNC to a file of its own, by a copy of dd
+/// <para>I/O (harness-ioprobe): every 50 ms (some 25 writes per 1.5 s segment, so that a side's pooled p99 rests on more than its two slowest), one 4 KiB write with O_DSYNC to a file of its own, by a copy of dd
 /// (harness-iowrite), whose own timer (it excludes fork and exec) is the latency: what a neighbour's disk traffic
 /// costs a small synchronous write.</para>
 /// <para>Memory bandwidth (harness-mbprobe): a copy of dd (harness-mbwork) clearing a 64 MiB buffer from
@@ -48,7 +48,7 @@ public static class ChannelProbes
               s=${l#*copied, }; s=${s%% s,*}
               printf '%s %s %s\n' "$t0" "$t1" "$s"
               (( ${t1/./} > end )) && exit 0
-              read -t 0.1 -u 9 _
+              read -t 0.05 -u 9 _
             done
             """;
         return Launch("io", "harness-ioprobe", "cp -f /bin/dd /tmp/harness-iowrite || exit 1", body, IoLog, timeout);

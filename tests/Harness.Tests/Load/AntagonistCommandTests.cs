@@ -29,8 +29,8 @@ public sealed class AntagonistCommandTests
     }
 
     [Theory]
-    [InlineData("io", false, 0.4, "--hdd 2 --hdd-bytes 128m --temp-path /tmp --timeout 60s")]
-    [InlineData("io", true, 0.4, "--hdd 2 --hdd-bytes 128m --hdd-opts fsync --temp-path /tmp --timeout 60s")]
+    [InlineData("io", false, 0.4, "--hdd 4 --hdd-bytes 128m --temp-path /tmp --timeout 60s")]
+    [InlineData("io", true, 0.4, "--hdd 4 --hdd-bytes 128m --hdd-opts fsync --temp-path /tmp --timeout 60s")]
     [InlineData("membw", false, 1.5, "--stream 2 --timeout 60s")]
     public void Each_class_is_its_stress_ng_stressor(string cls, bool sync, double cpus, string expected) =>
         Assert.Equal(expected, Antagonists.StressNgArguments(new Antagonist(cls, 100, sync), cpus, TimeSpan.FromSeconds(60)));
