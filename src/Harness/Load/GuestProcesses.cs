@@ -14,8 +14,9 @@ internal static class GuestProcesses
     /// Thawed after it: an antagonist's pacer where it has one (the pacer thaws its group at its next on-phase) and
     /// otherwise its group, and a probe's loop (which thaws its worker only for its own bursts).
     /// </summary>
+    // POSIX parameter expansion only: the guest's login shell may be dash.
     public static string Resume =>
-        $"for f in {Antagonists.PidGlob}; do [ -f \"$f\" ] || continue; p=${{f/harness-ant-/harness-antpace-}}; " +
+        $"for f in {Antagonists.PidGlob}; do [ -f \"$f\" ] || continue; p=/tmp/harness-antpace-${{f#/tmp/harness-ant-}}; " +
         "[ -f \"$p\" ] && f=$p; kill -CONT -- \"-$(cat \"$f\")\" 2>/dev/null; done; " +
         ProcessGroups.Signal("CONT", ChannelProbes.LoopPidGlob);
 
