@@ -62,10 +62,10 @@ public sealed record HarnessOptions
     public double SoloMaxCov { get; init; } = 40;
 
     /// <summary>Rows with antagonists: largest allowed increase of a victim's median synchronous-write latency, co-run over solo, percent.</summary>
-    public double IoP50IncreaseThreshold { get; init; } = 100;
+    public double IoP50IncreaseThreshold { get; init; } = 25;
 
     /// <summary>The same for the write latency's 99th percentile per segment.</summary>
-    public double IoP99IncreaseThreshold { get; init; } = 200;
+    public double IoP99IncreaseThreshold { get; init; } = 500;
 
     /// <summary>Rows with antagonists: largest allowed loss of a victim's memory bandwidth per CPU-second, co-run against solo, percent.</summary>
     public double MemoryBandwidthLossThreshold { get; init; } = 20;
