@@ -163,3 +163,21 @@ public sealed class FairShareFixture(IMessageSink diagnostics) : TestbedFixture(
     protected override HarnessOptions Adjust(HarnessOptions options) =>
         options with { GuestCpus = options.NegativeControlCpus, ScenarioFile = null };
 }
+
+/// <summary>
+/// The antagonist channels' negative control: the sized testbed with no disk limit (whatever
+/// HARNESS_DOCKER_DISK_WRITE_* say), so a neighbour's disk and memory traffic reach its victims unhindered. Its runs
+/// go below HARNESS_OUTPUT_DIR/channel-control/.
+/// </summary>
+public sealed class ChannelControlFixture(IMessageSink diagnostics) : TestbedFixture(diagnostics, "docker")
+{
+    public const string RunFolder = "channel-control";
+
+    protected override string RunFolderGroup => RunFolder;
+
+    protected override HarnessOptions Adjust(HarnessOptions options) => options with
+    {
+        ScenarioFile = null,
+        BackendSettings = (options.BackendSettings as Testbeds.Docker.DockerSettings ?? Testbeds.Docker.DockerSettings.Default) with { WriteBytesPerSecond = 0, WriteIops = 0 },
+    };
+}

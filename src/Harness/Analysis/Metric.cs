@@ -38,7 +38,17 @@ public sealed record Metric(string Id, string Label, string Unit, MetricDirectio
     /// <summary>In-guest CPU % minus the host's view of the same segments: whether the guest sees the CPU it loses.</summary>
     public static readonly Metric HostAgreement = new("host-agreement", "CPU vs host", "points of allocation, in-guest − host", MetricDirection.TowardTarget);
 
-    public static IReadOnlyList<Metric> All { get; } = [Cpu, Ram, Slowdown, WaitIncrease, ThroughputLoss, CpuShare, HostAgreement];
+    /// <summary>A victim's median latency of a small synchronous write, co-run over solo, − 1 (median of paired ratios).</summary>
+    public static readonly Metric IoLatencyP50 = new("io-p50-increase", "I/O p50 +%", "% of solo latency", MetricDirection.LowerIsBetter);
+
+    /// <summary>The same for each segment's 99th percentile write latency.</summary>
+    public static readonly Metric IoLatencyP99 = new("io-p99-increase", "I/O p99 +%", "% of solo latency", MetricDirection.LowerIsBetter);
+
+    /// <summary>A victim's memory bandwidth per CPU-second lost among its neighbours: 1 − median(co-run) / median(solo).</summary>
+    public static readonly Metric MemoryBandwidthLoss = new("membw-loss", "membw loss %", "% of solo bytes per CPU-second", MetricDirection.LowerIsBetter);
+
+    public static IReadOnlyList<Metric> All { get; } =
+        [Cpu, Ram, Slowdown, WaitIncrease, ThroughputLoss, CpuShare, HostAgreement, IoLatencyP50, IoLatencyP99, MemoryBandwidthLoss];
 
     /// <summary>The descriptor for an id, or for a label written by an older results file.</summary>
     public static Metric Parse(string text) =>

@@ -68,6 +68,15 @@ public sealed record HarnessOptions
     /// <summary>Solo references whose probe speed varies more than this (coefficient of variation, %) make the verdict invalid.</summary>
     public double SoloMaxCov { get; init; } = 40;
 
+    /// <summary>Rows with antagonists: largest allowed increase of a victim's median synchronous-write latency, co-run over solo, percent.</summary>
+    public double IoP50IncreaseThreshold { get; init; } = 25;
+
+    /// <summary>The same for the write latency's 99th percentile per segment.</summary>
+    public double IoP99IncreaseThreshold { get; init; } = 500;
+
+    /// <summary>Rows with antagonists: largest allowed loss of a victim's memory bandwidth per CPU-second, co-run against solo, percent.</summary>
+    public double MemoryBandwidthLossThreshold { get; init; } = 20;
+
     /// <summary>Fair-share rows: largest allowed distance of a guest's share of the guests' CPU from its weight's share, points.</summary>
     public double FairShareTolerance { get; init; } = 8;
 

@@ -87,12 +87,12 @@ public sealed class PacedStressNgGenerator : ILoadGenerator
 
     // Resuming thaws the pacer, not stress-ng: the pacer switches it back on at its next on-phase, so a thaw
     // never lets it run for a whole off-phase.
-    public string Pause => ProcessGroups.Signal("STOP", PacerPidFile, WorkerPidFile, Probe.PidFile);
+    public string Pause => ProcessGroups.Signal("STOP", [PacerPidFile, WorkerPidFile, Probe.PidFile, .. GuestProcesses.PausePidFiles]);
 
-    public string Resume => ProcessGroups.Signal("CONT", PacerPidFile, Probe.PidFile);
+    public string Resume => ProcessGroups.Signal("CONT", PacerPidFile, Probe.PidFile) + "\n" + GuestProcesses.Resume;
 
-    public string StopAllAndList => ProcessGroups.StopAllAndList(
-        [PacerPidFile, WorkerPidFile, VmPidFile, Probe.PidFile], [.. ProcessNames, Probe.ProcessName]);
+    public string StopAllAndList => GuestProcesses.Stop + "\n" + ProcessGroups.StopAllAndList(
+        [PacerPidFile, WorkerPidFile, VmPidFile, Probe.PidFile, .. GuestProcesses.StopPidFiles], [.. ProcessNames, Probe.ProcessName, .. GuestProcesses.ProcessNames]);
 
     private static string Seconds(long microseconds) =>
         microseconds == 0 ? "0" : (microseconds / 1e6).ToString("0.000000", CultureInfo.InvariantCulture);

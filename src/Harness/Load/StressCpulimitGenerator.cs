@@ -35,10 +35,10 @@ public sealed class StressCpulimitGenerator : ILoadGenerator
     public string StopMemory => ProcessGroups.Stop(VmPidFile);
 
     // cpulimit is frozen with its stress and, thawed, takes over the pacing again.
-    public string Pause => ProcessGroups.Signal("STOP", CpuPidFile, Probe.PidFile);
+    public string Pause => ProcessGroups.Signal("STOP", [CpuPidFile, Probe.PidFile, .. GuestProcesses.PausePidFiles]);
 
-    public string Resume => ProcessGroups.Signal("CONT", CpuPidFile, Probe.PidFile);
+    public string Resume => ProcessGroups.Signal("CONT", CpuPidFile, Probe.PidFile) + "\n" + GuestProcesses.Resume;
 
-    public string StopAllAndList => ProcessGroups.StopAllAndList(
-        [CpuPidFile, VmPidFile, Probe.PidFile], [.. ProcessNames, Probe.ProcessName]);
+    public string StopAllAndList => GuestProcesses.Stop + "\n" + ProcessGroups.StopAllAndList(
+        [CpuPidFile, VmPidFile, Probe.PidFile, .. GuestProcesses.StopPidFiles], [.. ProcessNames, Probe.ProcessName, .. GuestProcesses.ProcessNames]);
 }

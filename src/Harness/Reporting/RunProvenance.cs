@@ -18,6 +18,7 @@ public sealed record ProvenanceControl(string Suffix, string Label, bool PerGues
     public static readonly ProvenanceControl CpuSet = new("cpu.set", "cpuset / affinity", true, true);
     public static readonly ProvenanceControl MemoryLimit = new("memory.limit_bytes", "memory limit (bytes)", true, true);
     public static readonly ProvenanceControl Balloon = new("memory.balloon", "balloon", true, true);
+    public static readonly ProvenanceControl DiskLimit = new("disk.limit", "disk limit (bps, iops)", true, true);
     public static readonly ProvenanceControl GuestCpuModel = new("cpu.model", "CPU model", true, true);
     public static readonly ProvenanceControl Ksm = new("host.ksm", "KSM", false, true);
     public static readonly ProvenanceControl Governor = new("host.cpu.governor", "CPU governor", false, true);
@@ -29,7 +30,7 @@ public sealed record ProvenanceControl(string Suffix, string Label, bool PerGues
     public static readonly ProvenanceControl LoadGenerator = new("loadGeneratorVersion", "load generator", false, false);
 
     public static IReadOnlyList<ProvenanceControl> All { get; } =
-        [CpuWeight, CpuQuota, CpuSet, MemoryLimit, Balloon, GuestCpuModel, Ksm, Governor, HostCpuModel, Kernel, Docker, Pve, Qemu, LoadGenerator];
+        [CpuWeight, CpuQuota, CpuSet, MemoryLimit, Balloon, DiskLimit, GuestCpuModel, Ksm, Governor, HostCpuModel, Kernel, Docker, Pve, Qemu, LoadGenerator];
 
     public string Key(string? guest) => PerGuest ? $"guest.{guest}.{Suffix}" : Suffix;
 }

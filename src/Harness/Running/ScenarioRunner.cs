@@ -68,6 +68,9 @@ public sealed class ScenarioRunner : IAsyncDisposable
 
             if (scenario.IsFairShare) weights = await FairShareWeights.ApplyAsync(_testbed, scenario, runs, cancellationToken).ConfigureAwait(false);
 
+            var channels = new ChannelRun(scenario, runs, _options);
+            await channels.StartAsync(lifetime, _time, cancellationToken).ConfigureAwait(false);
+
             _progress($"{scenario.Name}: filling memory");
             await GuestRun.ForEach(runs, (r, ct) => _loads.FillMemoryAsync(r, lifetime, ct), cancellationToken).ConfigureAwait(false);
             await GuestRun.ForEach(runs, async (r, ct) =>
@@ -82,7 +85,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
             _progress($"{scenario.Name}: settling {_options.Settle.TotalSeconds:0.#} s");
             await Task.Delay(_options.Settle, _time, cancellationToken).ConfigureAwait(false);
 
-            var (guests, verdict, repetitions) = await MeasureAndJudgeAsync(scenario, runs, weights, quiet, cancellationToken).ConfigureAwait(false);
+            var (guests, verdict, repetitions) = await MeasureAndJudgeAsync(scenario, runs, weights, channels, quiet, cancellationToken).ConfigureAwait(false);
             _progress($"{scenario.Name}: stopping loads");
             await GuestRun.ForEach(runs, _loads.StopAllAsync, cancellationToken).ConfigureAwait(false);
             return new ScenarioResult(scenario, started, _time.GetUtcNow() - started, guests, verdict, repetitions);
@@ -103,7 +106,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
     /// undecided, as many again in reverse order while a fail is unconfirmed. Every judgement uses all segments so far.
     /// </summary>
     private async Task<(GuestMeasurement[] Guests, Verdict Verdict, int Repetitions)> MeasureAndJudgeAsync(
-        Scenario scenario, GuestRun[] runs, FairShareWeights? weights, double? quiet, CancellationToken ct)
+        Scenario scenario, GuestRun[] runs, FairShareWeights? weights, ChannelRun channels, double? quiet, CancellationToken ct)
     {
         var segments = new List<GuestSegment>();
         var probes = runs.ToDictionary(r => r.Name, _ => new List<ProbeSample>());
@@ -116,8 +119,10 @@ public sealed class ScenarioRunner : IAsyncDisposable
             done += count;
             // The probe's log is emptied as it is read, so each batch adds only its own runs.
             foreach (var r in runs) probes[r.Name].AddRange(Probe.Parse(await r.RunAsync(Probe.Collect, ct).ConfigureAwait(false)));
+            await channels.CollectAsync(ct).ConfigureAwait(false);
             var (guests, verdict) = ScenarioJudge.Judge(
                 scenario, runs, segments, probes.ToDictionary(p => p.Key, p => (IReadOnlyList<ProbeSample>)p.Value), ScenarioJudge.Thresholds(_options), _options.HostAgreementTolerance);
+            verdict = channels.Judge(verdict, segments);
             if (note is not null)
             {
                 var shares = runs.Select(r => new FairShareJudge.Guest(

@@ -4,12 +4,17 @@ namespace Harness.Scenarios;
 
 /// <summary>
 /// One guest's load: CPU % of its CPU allocation and RAM % of its memory, and in a fair-share row its relative CPU
-/// weight (2 = twice the CPU of a guest of weight 1 when they contend).
+/// weight (2 = twice the CPU of a guest of weight 1 when they contend), and the antagonists it runs against its
+/// neighbours (none in the paper's rows).
 /// </summary>
-public sealed record GuestLoad(string Guest, double CpuPercent, double RamPercent, int? CpuWeight = null)
+public sealed record GuestLoad(
+    string Guest, double CpuPercent, double RamPercent, int? CpuWeight = null, IReadOnlyList<Antagonist>? Antagonists = null)
 {
+    public IReadOnlyList<Antagonist> AntagonistsOrNone => Antagonists ?? [];
+
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"{Guest} {CpuPercent:0.##}/{RamPercent:0.##}{(CpuWeight is { } w ? $" w{w}" : "")}");
+        string.Create(CultureInfo.InvariantCulture, $"{Guest} {CpuPercent:0.##}/{RamPercent:0.##}{(CpuWeight is { } w ? $" w{w}" : "")}")
+        + string.Concat(AntagonistsOrNone.Select(a => " +" + a));
 }
 
 /// <summary>A named set of per-guest loads applied at the same time.</summary>
@@ -20,6 +25,9 @@ public sealed record Scenario(string Name, IReadOnlyList<GuestLoad> Loads)
     /// follows its weight, which only shows when they contend for more CPU than the host has.
     /// </summary>
     public bool IsFairShare => Loads.Any(l => l.CpuWeight is not null);
+
+    /// <summary>Some guest runs an antagonist: its neighbours are then the victims, probed on that antagonist's channel.</summary>
+    public bool HasAntagonists => Loads.Any(l => l.AntagonistsOrNone.Count > 0);
 
     /// <summary>The theory row's name, e.g. <c>Scenario 05 (S1 90/80, S2 90/80, S3 90/80, S4 90/80)</c>.</summary>
     public string DisplayName => $"{Name} ({string.Join(", ", Loads)})";

@@ -6,7 +6,8 @@ namespace Harness.Scenarios;
 
 /// <summary>
 /// User scenarios without recompiling. JSON or YAML (chosen by extension), shaped as
-/// <c>{ "scenarios": [ { "name": "...", "guests": [ { "name": "S1", "cpu": 90, "ram": 80 }, ... ] } ] }</c>.
+/// <c>{ "scenarios": [ { "name": "...", "guests": [ { "name": "S1", "cpu": 90, "ram": 80 }, ... ] } ] }</c>; a guest may
+/// add <c>"antagonists": [ { "class": "io", "intensity": 100, "sync": true } ]</c>.
 /// </summary>
 public static class ScenarioFile
 {
@@ -49,7 +50,12 @@ public static class ScenarioFile
                 if (string.IsNullOrWhiteSpace(gm.Name)) problems.Add($"{gwhere}: missing 'name'.");
                 if (gm.Cpu is null) problems.Add($"{gwhere}: missing 'cpu' (percent of the guest's CPU allocation, 0-100).");
                 if (gm.Ram is null) problems.Add($"{gwhere}: missing 'ram' (percent of the guest's memory, 0-100).");
-                loads.Add(new GuestLoad(gm.Name ?? $"#{g + 1}", gm.Cpu ?? 0, gm.Ram ?? 0, gm.Weight));
+                var antagonists = (gm.Antagonists ?? []).Select((a, k) =>
+                {
+                    if (string.IsNullOrWhiteSpace(a.Class)) problems.Add($"{gwhere}.antagonists[{k}]: missing 'class' (one of {string.Join(", ", Antagonist.Implemented)}).");
+                    return new Antagonist(a.Class?.Trim().ToLowerInvariant() ?? "", a.Intensity ?? 100, a.Sync ?? false);
+                }).ToArray();
+                loads.Add(new GuestLoad(gm.Name ?? $"#{g + 1}", gm.Cpu ?? 0, gm.Ram ?? 0, gm.Weight, antagonists.Length > 0 ? antagonists : null));
             }
             scenarios.Add(new Scenario(s.Name ?? $"#{i + 1}", loads));
         }
@@ -76,5 +82,14 @@ public static class ScenarioFile
         public double? Ram { get; set; }
 
         public int? Weight { get; set; }
+
+        public List<AntagonistModel>? Antagonists { get; set; }
+    }
+
+    private sealed class AntagonistModel
+    {
+        public string? Class { get; set; }
+        public double? Intensity { get; set; }
+        public bool? Sync { get; set; }
     }
 }

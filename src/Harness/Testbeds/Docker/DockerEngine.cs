@@ -60,6 +60,7 @@ public sealed class DockerEngine : IDisposable
             ["docker.api"] = v.APIVersion,
             ["host.kernel"] = info.KernelVersion,
             ["host.os"] = info.OperatingSystem,
+            ["docker.root_dir"] = info.DockerRootDir,
             ["host.cgroup"] = info.CgroupVersion is { Length: > 0 } cg ? "v" + cg : "unknown",
             ["host.cpus"] = info.NCPU.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["host.memory_bytes"] = info.MemTotal.ToString(System.Globalization.CultureInfo.InvariantCulture),

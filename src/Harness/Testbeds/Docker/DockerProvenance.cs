@@ -42,7 +42,16 @@ public static class DockerProvenance
             [ProvenanceControl.MemoryLimit.Key(guest)] = host.Memory > 0 ? host.Memory.ToString(CultureInfo.InvariantCulture) : "unlimited",
             // Containers share the host's kernel: no balloon, and the CPU model is the host's.
             [ProvenanceControl.Balloon.Key(guest)] = "none (container)",
+            [ProvenanceControl.DiskLimit.Key(guest)] = DiskLimit(host),
         };
+    }
+
+    /// <summary>The blkio write limits Docker applied, as "write 10485760 B/s, 200 IOPS on /dev/vda", or "none".</summary>
+    private static string DiskLimit(HostConfig host)
+    {
+        var limits = (host.BlkioDeviceWriteBps ?? []).Select(d => $"{d.Rate} B/s on {d.Path}")
+            .Concat((host.BlkioDeviceWriteIOps ?? []).Select(d => $"{d.Rate} IOPS on {d.Path}")).ToArray();
+        return limits.Length == 0 ? "none" : "write " + string.Join(", ", limits);
     }
 
     private static string Endpoint() =>

@@ -58,12 +58,16 @@ public sealed class DockerTestbed : ITestbed
                 ["guest.memory_mib"] = options.GuestMemoryMiB.ToString(CultureInfo.InvariantCulture),
                 ["guest.cpus_total_vs_host"] = (options.GuestCpus * options.GuestCount / Environment.ProcessorCount).ToString("0.00", CultureInfo.InvariantCulture),
             };
+            var disk = options.BackendSettings as DockerSettings ?? DockerSettings.Default;
+            var device = disk.ThrottlesDisk ? DockerDisk.Resolve(facts["docker.root_dir"]) : ((string Path, string Numbers)?)null;
+            facts["docker.disk_limit"] = DockerDisk.Describe(disk) + (device is { } d ? $" on {d.Path} ({d.Numbers})" : "");
+            facts["docker.disk_weight"] = DockerDisk.WeightSupport(device?.Path ?? DockerDisk.Find(facts["docker.root_dir"], DockerDisk.MountInfo())?.Path ?? "");
             var allocation = new GuestAllocation(options.GuestCpus, options.GuestMemoryMiB * 1024 * 1024);
             for (var i = 1; i <= options.GuestCount; i++)
             {
                 var name = $"S{i}";
                 progress($"provisioning guest {name} ({options.GuestCpus.ToString(CultureInfo.InvariantCulture)} CPU, {options.GuestMemoryMiB} MiB)");
-                guests.Add(await StartGuestAsync(engine, options, runId, name, allocation, key, cancellationToken).ConfigureAwait(false));
+                guests.Add(await StartGuestAsync(engine, options, runId, name, allocation, key, (disk, device?.Path), cancellationToken).ConfigureAwait(false));
             }
             foreach (var (fact, value) in await DockerProvenance.CollectAsync(guests, cancellationToken).ConfigureAwait(false)) facts[fact] = value;
             return new DockerTestbed(runId, engine, guests, facts);
@@ -78,7 +82,7 @@ public sealed class DockerTestbed : ITestbed
 
     private static async Task<IGuest> StartGuestAsync(
         DockerEngine engine, HarnessOptions options, string runId, string name, GuestAllocation allocation, SshKeyPair key,
-        CancellationToken cancellationToken)
+        (DockerSettings Settings, string? Device) disk, CancellationToken cancellationToken)
     {
         var container = new ContainerBuilder(options.GuestImage)
             .WithName($"harness-{runId}-{name.ToLowerInvariant()}")
@@ -91,6 +95,13 @@ public sealed class DockerTestbed : ITestbed
                 host.NanoCPUs = (long)Math.Round(allocation.Cpus * 1e9);
                 host.Memory = allocation.MemoryBytes;
                 host.MemorySwap = allocation.MemoryBytes; // no swap: RAM % must mean RAM
+                if (disk.Device is { } dev)
+                {
+                    static List<global::Docker.DotNet.Models.ThrottleDevice> Limit(string path, long rate) =>
+                        rate > 0 ? [new() { Path = path, Rate = (ulong)rate }] : [];
+                    host.BlkioDeviceWriteBps = Limit(dev, disk.Settings.WriteBytesPerSecond);
+                    host.BlkioDeviceWriteIOps = Limit(dev, disk.Settings.WriteIops);
+                }
                 // Published on loopback only: nothing but this machine can reach a guest.
                 foreach (var binding in (host.PortBindings ?? new Dictionary<string, IList<global::Docker.DotNet.Models.PortBinding>>()).Values.SelectMany(b => b))
                 {

@@ -158,6 +158,7 @@ public sealed class ProxmoxTestbed : ITestbed
                     if (k is "digest" or "sshkeys" or "cipassword" or "ssh-public-keys") continue;
                     facts[$"guest.{g.Name}.config.{k}"] = v;
                 }
+                foreach (var (k, v) in ProxmoxDiskLimits.Facts(g.Name, config)) facts[k] = v;
                 if (!facts.ContainsKey("qemu.version") && g.Ref.Kind == PveGuestKind.Vm)
                 {
                     var status = await client.GetStatusAsync(g.Ref, cancellationToken).ConfigureAwait(false);
