@@ -55,6 +55,17 @@ public sealed class EmulatorOptions
     public string? ReadyFile { get; private set; }
     public string? SchemaFile { get; private set; }
     public List<Fault> Faults { get; } = [];
+
+    /// <summary>Uses up one injection of a counted fault of <paramref name="kind"/>: true when one was left.</summary>
+    public bool TakeFault(FaultKind kind)
+    {
+        lock (Faults)
+        {
+            if (Faults.FirstOrDefault(f => f.Kind == kind && f.Remaining > 0) is not { } fault) return false;
+            fault.Remaining--;
+            return true;
+        }
+    }
     public bool ShowHelp { get; private set; }
 
     public static EmulatorOptions Parse(IReadOnlyList<string> args, Func<string, string?> env)

@@ -103,14 +103,7 @@ public sealed partial class PveApi
     /// <summary>The lost-clone-response fault: the work has started, the answer is dropped (clone, or a container's create).</summary>
     private void LoseResponseIfInjected(ApiCall call)
     {
-        lock (options.Faults)
-        {
-            if (options.Faults.FirstOrDefault(x => x.Kind == FaultKind.LostCloneResponse && x.Remaining > 0) is { } lost)
-            {
-                lost.Remaining--;
-                call.DropResponse = true;
-            }
-        }
+        if (options.TakeFault(FaultKind.LostCloneResponse)) call.DropResponse = true;
     }
 
     private static string FakeRuntimeMac(int vmid) => global::PveEmulator.Runtime.FakeRuntime.Mac(vmid);
@@ -123,13 +116,7 @@ public sealed partial class PveApi
         var deletes = call.P.GetValueOrDefault("delete")?.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries) ?? [];
         foreach (var key in changes.Keys.Concat(deletes)) Need(acl, ConfigPrivilege(key));
         changes = ConfigRules.Normalise(changes);
-        bool injected;
-        lock (options.Faults)
-        {
-            var fault = options.Faults.FirstOrDefault(x => x.Kind == FaultKind.LockTimeout && x.Remaining > 0);
-            if (fault is not null) fault.Remaining--;
-            injected = fault is not null;
-        }
+        var injected = options.TakeFault(FaultKind.LockTimeout);
         async Task Apply(CancellationToken ct)
         {
             using (await Store.LockAsync(g, ct, injected).ConfigureAwait(false))

@@ -118,13 +118,7 @@ public sealed partial class PveApi
         var deletes = call.P.GetValueOrDefault("delete")?.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries) ?? [];
         foreach (var key in changes.Keys.Concat(deletes)) Need(acl, ContainerConfigPrivilege(key));
         changes = ConfigRules.Normalise(changes);
-        bool injected;
-        lock (options.Faults)
-        {
-            var fault = options.Faults.FirstOrDefault(x => x.Kind == FaultKind.LockTimeout && x.Remaining > 0);
-            if (fault is not null) fault.Remaining--;
-            injected = fault is not null;
-        }
+        var injected = options.TakeFault(FaultKind.LockTimeout);
         using (await Store.LockAsync(g, call.Aborted, injected).ConfigureAwait(false))
         {
             lock (Store.Gate)
