@@ -13,8 +13,9 @@ public enum Outcome
     Invalid,
 
     /// <summary>
-    /// Neither pass nor fail: the value was measured, but its 95% interval still straddles the limit after the most
-    /// repetitions allowed. Counted like invalid: a gate that cannot tell must not read as a pass.
+    /// Neither pass nor fail: the value was measured, but after the most repetitions allowed its 95% interval still
+    /// reaches inside the limit and its 90% interval still reaches past it. Counted like invalid: a gate that cannot
+    /// tell must not read as a pass.
     /// </summary>
     Inconclusive,
 }
