@@ -28,6 +28,23 @@ public sealed class ProxmoxHostViewTests
     }
 
     [Fact]
+    public void A_repeated_value_is_the_nodes_cached_answer_and_the_next_new_value_covers_the_time_since_the_one_before()
+    {
+        // The guest idles at 0.1 until 1.0 and is busy at 0.8 from then on. The node computes at 1.0 (0.1 over
+        // [0, 1]) and answers the edge at 1.3 with that value again; its next computation at 2.3 covers [1.0, 2.3].
+        var readings = new[] { At(0, 0), At(1, 0.1), At(1.3, 0.1), At(2.3, 0.8), At(3.3, 0.8 + 1e-9) };
+
+        var v = ProxmoxHostView.Segment(readings, T0.AddSeconds(1.3), T0.AddSeconds(3.3), allocatedCpus: 2);
+
+        Assert.Equal(80, v.CpuPercent, 3);
+
+        // [1.0, 1.3] is covered by the value computed at 2.3 alone: taking the repeat at 1.3 as new would have put
+        // the idle 0.1 there, in busy time.
+        var early = ProxmoxHostView.Segment(readings, T0.AddSeconds(1.0), T0.AddSeconds(1.3), allocatedCpus: 2);
+        Assert.Equal(80, early.CpuPercent, 3);
+    }
+
+    [Fact]
     public void Pressure_is_kept_when_every_reading_has_it()
     {
         var p = new PvePressure(12, 10, 0, 0, 1, 0);

@@ -5,14 +5,19 @@ namespace Harness.Testbeds.Proxmox;
 
 /// <summary>
 /// The node's view of each guest: status/current, read every sample interval and at every segment edge. PVE's cpu
-/// is the QEMU process's CPU time since the previous call (of the same API worker) over the guest's vCPUs, so a
-/// reading stands for the time since the reading before it; a segment takes every reading whose span overlaps it,
-/// weighted by the overlap. The sampler starts at the first edge, so provisioning sends no status calls of its own.
+/// is the guest's CPU time since the call that last computed it, over the guest's vCPUs; a call soon after that one
+/// gets the same value again instead of a new one. So a reading that repeats the one before it carries nothing new,
+/// and a new value stands for the time since the reading that brought the value before it; a segment takes every
+/// value whose span overlaps it, weighted by the overlap. The sampler starts at the first edge, so provisioning
+/// sends no status calls of its own.
 /// </summary>
 internal sealed class ProxmoxHostView(IPveClient client, Func<IReadOnlyList<ProxmoxGuest>> guests, TimeSpan interval) : IHostView
 {
     // An edge must not hold a segment up for long; a reading that misses it leaves a gap the periodic ones fill.
     private static readonly TimeSpan EdgeTimeout = TimeSpan.FromSeconds(3);
+
+    // How often an edge asks again while the node still answers the value it computed before the edge.
+    private static readonly TimeSpan FreshPoll = TimeSpan.FromMilliseconds(100);
 
     private readonly Lock _gate = new();
     private PveStatusSampler? _sampler;
@@ -20,22 +25,41 @@ internal sealed class ProxmoxHostView(IPveClient client, Func<IReadOnlyList<Prox
     public async Task<HostEdge> ReadAsync(IGuest guest, CancellationToken cancellationToken)
     {
         var sampler = Sampler();
+        var deadline = DateTimeOffset.UtcNow + EdgeTimeout;
+        var before = sampler.Samples.LastOrDefault(s => s.Guest == guest.Name);
         var sample = await sampler.ReadNowAsync(guest.Name, EdgeTimeout, cancellationToken).ConfigureAwait(false);
+        // An edge must be a value the node computed at the edge: a repeated one still covers time before it (the
+        // state the guests were in before this segment), and the value after it would then reach back across the
+        // edge. Segment edges are read before the guests' state changes and after it settles, so waiting here keeps
+        // the span between edges in one state.
+        while (before is not null && IsRepeat(before, sample) && DateTimeOffset.UtcNow + FreshPoll < deadline)
+        {
+            await Task.Delay(FreshPoll, cancellationToken).ConfigureAwait(false);
+            before = sample;
+            sample = await sampler.ReadNowAsync(guest.Name, EdgeTimeout, cancellationToken).ConfigureAwait(false);
+        }
         return new HostEdge(sample.At, new Dictionary<string, long>());
     }
 
     public HostSegmentValues Between(IGuest guest, HostEdge start, HostEdge end) =>
         Segment(_sampler?.Samples.Where(s => s.Guest == guest.Name).ToArray() ?? [], start.At, end.At, guest.Allocation.Cpus);
 
-    /// <summary>Readings matched to [from, to] by time: each covers the span since the previous reading of its guest.</summary>
+    /// <summary>
+    /// Readings matched to [from, to] by time: each new value covers the span since the reading that brought the
+    /// value before it; a repeated value is the node's cached answer and is skipped.
+    /// </summary>
     internal static HostSegmentValues Segment(IReadOnlyList<PveStatusSample> readings, DateTimeOffset from, DateTimeOffset to, double allocatedCpus)
     {
         var spans = new List<(double Weight, PveStatusSample Sample)>();
+        var computedAt = readings.Count > 0 ? readings[0].At : default;
         for (var i = 1; i < readings.Count; i++)
         {
             var r = readings[i];
+            if (IsRepeat(readings[i - 1], r)) continue;
+            var since = computedAt;
+            computedAt = r.At;
             if (!double.IsFinite(r.Cpu) || r.Status != "running") continue;
-            var overlap = (Min(r.At, to) - Max(readings[i - 1].At, from)).TotalSeconds;
+            var overlap = (Min(r.At, to) - Max(since, from)).TotalSeconds;
             if (overlap > 0) spans.Add((overlap, r));
         }
         var covered = spans.Sum(s => s.Weight);
@@ -51,6 +75,13 @@ internal sealed class ProxmoxHostView(IPveClient client, Func<IReadOnlyList<Prox
             MemoryPressurePercent: Pressure(p => p.MemorySome),
             IoPressurePercent: Pressure(p => p.IoSome));
     }
+
+    /// <summary>
+    /// The node answered the value it had computed before instead of a new one. A computed rate of a running guest
+    /// that equals the previous one to the last bit does not happen in practice, so equality is the sign.
+    /// </summary>
+    private static bool IsRepeat(PveStatusSample previous, PveStatusSample reading) =>
+        reading.Status == "running" && previous.Status == "running" && reading.Cpu.Equals(previous.Cpu) && double.IsFinite(reading.Cpu);
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
