@@ -24,9 +24,16 @@ internal sealed record RepetitionPolicy(int First, int Max, int Step = 2)
     {
         if (confirmed) return (Action.Stop, 0);
         if (verdict.Checks.Any(c => c.Failed)) return (Action.Confirm, done);
-        if (verdict.Undecided.Any() && done < Max) return (Action.Extend, Math.Min(Step, Max - done));
+        if (verdict.Undecided.Any() && done < Max && !CannotBeJudged(verdict)) return (Action.Extend, Math.Min(Step, Max - done));
         return (Action.Stop, 0);
     }
+
+    /// <summary>
+    /// A check marked unjudged for a reason (no steal in a TCG VM, a guest that cannot see the CPU it loses, a busy
+    /// host) stays so whatever more repetitions show, and the row is invalid: extending it would only spend time.
+    /// </summary>
+    private static bool CannotBeJudged(Verdict verdict) =>
+        verdict.InvalidReasons is { Count: > 0 } || verdict.Checks.Any(c => c.UnjudgedReason is not null);
 
     /// <summary>The most repetitions a scenario can take: extended to the maximum, then confirmed.</summary>
     public int Worst => 2 * Math.Max(First, Max);

@@ -81,6 +81,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
 
             _progress($"{scenario.Name}: calibrating loads");
             await _loads.CalibrateAsync(runs, _protocol, lifetime, cancellationToken).ConfigureAwait(false);
+            await GuestRun.ForEach(runs, (r, ct) => _loads.TrimMemoryAsync(r, lifetime, ct), cancellationToken).ConfigureAwait(false);
 
             _progress($"{scenario.Name}: settling {_options.Settle.TotalSeconds:0.#} s");
             await Task.Delay(_options.Settle, _time, cancellationToken).ConfigureAwait(false);

@@ -31,6 +31,17 @@ public sealed class RepetitionPolicyTests
     }
 
     [Fact]
+    public void A_row_with_a_check_that_cannot_be_judged_is_not_extended_for_its_undecided_ones()
+    {
+        var blind = Decided with { Metric = Metric.WaitIncrease, UnjudgedReason = "steal stayed at zero through every co-run segment" };
+
+        Assert.Equal((RepetitionPolicy.Action.Stop, 0), Policy.Next(With(blind, Straddling), 6, confirmed: false));
+        Assert.Equal((RepetitionPolicy.Action.Stop, 0), Policy.Next(new Verdict("Scenario 04", [Straddling], ["host busy"]), 6, confirmed: false));
+        // A fail is still confirmed: a failed check outranks an unjudged one.
+        Assert.Equal((RepetitionPolicy.Action.Confirm, 6), Policy.Next(With(blind, Failing), 6, confirmed: false));
+    }
+
+    [Fact]
     public void A_fail_is_measured_again_with_as_many_repetitions_before_it_stands_and_only_once()
     {
         Assert.Equal((RepetitionPolicy.Action.Confirm, 6), Policy.Next(With(Failing, Straddling), 6, confirmed: false));
