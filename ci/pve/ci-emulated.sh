@@ -6,7 +6,11 @@
 #   scenarios-vm     the Proxmox theory rows of scenarios 01, 05, 16 on 4 TCG VMs (TRX: proxmox.trx)
 #   interrupts       SIGTERM / SIGKILL of a provision: nothing left, the next run reaps (ci/pve/interrupt-checks.sh)
 #   scenarios-lxc    the Proxmox theory row of scenario 05 on 4 of the emulator's containers (Docker + lxcfs;
-#                    TRX: proxmox-lxc.trx), with their host-side status/current in status-current-lxc.csv
+#                    TRX: proxmox-lxc.trx), with their host-side status/current in status-current-lxc.csv; each
+#                    container's cpulimit is sized so the four share 80% of this machine's cores (as the Docker
+#                    testbed's guests do), and the row must be judged: pass, no invalid row allowed
+#   lxc-control      the same row on four 1-core containers without a cpulimit (3.6 cores asked of 2 here): the
+#                    row must fail on its merits, naming the guests that lost CPU (TRX: proxmox-lxc-control.trx)
 # Every step prints "PASS name (N s)" or "FAIL name (N s)"; the last line is "N passed, N failed" over the steps;
 # exit 1 if any failed. Logs in artifacts/pve-emulated/, TRX in artifacts/test-results/. Run it under idle-run on a
 # machine that measures: QEMU inherits its priority.
@@ -73,8 +77,20 @@ grep -h '^\[interrupt-checks\] \(PASS\|FAIL\)' "$logs/interrupts.log" | sed 's/^
 
 # The same backend on containers: HARNESS_PVE_GUEST_KIND=lxc makes run-emulated.sh point the harness at the
 # emulator's archive and storage; the guests are Docker containers with lxcfs's /proc (docs/pve-emulator.md, LXC).
-HARNESS_PVE_GUEST_KIND=lxc step scenarios-lxc 0 ci/pve/run-emulated.sh -- bash -c 'scenarios "$@"' scenarios status-current-lxc.csv \
+# Four containers share 80% of the cores, like the Docker testbed's default guests: a host with room for the load.
+lxc_cpulimit=$(awk -v n="$(nproc)" 'BEGIN { printf "%.2f", n * 0.8 / 4 }')
+HARNESS_MAX_INVALID_ROWS=0 HARNESS_PVE_GUEST_KIND=lxc HARNESS_PVE_CPULIMIT=$lxc_cpulimit \
+  step scenarios-lxc 0 ci/pve/run-emulated.sh -- bash -c 'scenarios "$@"' scenarios status-current-lxc.csv \
   proxmox-lxc.trx "Category=Proxmox&DisplayName~Scenario 05"
+# The negative control on the same backend: without a cpulimit the four ask for 3.6 cores; on a host with fewer
+# than that the row must fail (not be invalid), or the Proxmox rows above could not fail either.
+if [ "$(nproc)" -lt 4 ]; then
+  MUST_SAY='): FAIL' HARNESS_MAX_INVALID_ROWS=0 HARNESS_PVE_GUEST_KIND=lxc HARNESS_PVE_CPULIMIT=0 \
+    step lxc-control 1 ci/pve/run-emulated.sh -- bash -c 'scenarios "$@"' scenarios status-current-lxc-control.csv \
+    proxmox-lxc-control.trx "Category=Proxmox&DisplayName~Scenario 05"
+else
+  echo "== pve-emulated: lxc-control skipped: $(nproc) cores hold four 1-core containers at 90%"
+fi
 echo "pve-emulated: $(( $(date +%s) - t0 )) s in all"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
