@@ -70,8 +70,8 @@ internal static class NullSimulation
     public static (SegmentValues CoRun, SegmentValues Solo)[] Pairs(Random r, Profile p, Noise noise, int n) =>
         Enumerable.Range(0, n).Select(_ => (Segment(r, p, noise, coRun: true), Segment(r, p, noise))).ToArray();
 
-    public static IReadOnlyList<Check> Judge(Profile p, IReadOnlyList<(SegmentValues, SegmentValues)> pairs) =>
-        InterferenceJudge.Judge(new GuestLoad("S1", p.CpuPercent, 80), pairs, Defaults, "run-queue wait", seed: 1).Checks;
+    public static IReadOnlyList<Check> Judge(Profile p, IReadOnlyList<(SegmentValues, SegmentValues)> pairs, string guest = "S1") =>
+        InterferenceJudge.Judge(new GuestLoad(guest, p.CpuPercent, 80), pairs, Defaults, "run-queue wait").Checks;
 
     /// <summary>The checks whose intervals are measured, and each one's true value under no interference.</summary>
     public static readonly (Metric Metric, Func<Profile, double> Truth)[] Judged =
@@ -110,7 +110,7 @@ internal static class NullSimulation
         var (done, confirming, failedFirst) = (policy.First, false, false);
         while (true)
         {
-            var verdict = new Verdict("simulated", guests.SelectMany((g, i) => Judge(g, pairs[i][..done])).ToArray());
+            var verdict = new Verdict("simulated", guests.SelectMany((g, i) => Judge(g, pairs[i][..done], $"S{i + 1}")).ToArray());
             var (action, more) = policy.Next(verdict, done, confirming);
             if (action == RepetitionPolicy.Action.Stop) return (verdict, failedFirst, done);
             failedFirst |= action == RepetitionPolicy.Action.Confirm;
