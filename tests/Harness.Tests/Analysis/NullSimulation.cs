@@ -56,7 +56,7 @@ internal static class NullSimulation
     private static double Gaussian(Random r) => Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
 
     /// <summary>
-    /// One segment. The lognormal family skews wait and run time only: measured CPU per segment is symmetric
+    /// One segment. The lognormal family skews wait only: measured CPU per segment is symmetric
     /// (skewness −0.09 over the 768 segments of the null suite above; wait +0.35).
     /// </summary>
     public static SegmentValues Segment(Random r, Profile p, Noise noise, bool coRun = false)
