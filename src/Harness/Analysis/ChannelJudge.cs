@@ -8,8 +8,8 @@ namespace Harness.Analysis;
 public sealed record ChannelThresholds(double IoP50Increase, double IoP99Increase, double MemoryBandwidthLoss, int MinPairs = 3);
 
 /// <summary>
-/// Judges a row with antagonists: each victim's channel probes, co-run against solo, with the same paired
-/// bootstrap as the CPU metrics (a check fails only when its whole 95% interval lies past its budget; too few
+/// Judges a row with antagonists: each victim's channel probes, co-run against solo, with a percentile bootstrap
+/// over pairs (a check fails only when its whole 95% interval lies past its budget; too few
 /// pairs with values is not judged, never a pass). A guest that runs an antagonist is the neighbour, not a
 /// victim: its own checks are left out (it asks for a disk or memory bus flat out on purpose) and a note says so.
 /// Quantiles and bandwidth are pooled over each side's probe runs of the resampled pairs, as slowdown pools its stretch.

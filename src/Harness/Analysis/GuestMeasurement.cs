@@ -9,10 +9,10 @@ public sealed record CalibrationOutcome(
 /// <summary>
 /// Co-run against solo, from paired repetitions: the victim's view that utilisation alone hides.
 /// Stretch is (run + wait) / run of the load's runnable work, pooled over each side's segments; Slowdown is
-/// stretch co-run / stretch solo − 1, in percent (bootstrap over pairs): how much longer the guest's work took
+/// stretch co-run / stretch solo − 1, in percent (studentized jackknife over pairs): how much longer the guest's work took
 /// among its neighbours, whatever its own load. Wait is run-queue wait (containers: /proc/PID/schedstat of the load) or steal (VMs), as a percentage
 /// of wall time. ThroughputLoss is the loss of the guest's own work per wall-second at the same load setting,
-/// 1 − median(co-run CPU) / median(solo CPU), in percent: what a neighbour took from it. ProbeLoss is the same
+/// 1 − the typical paired ratio co-run CPU / solo CPU (Hodges–Lehmann on log-ratios), in percent: what a neighbour took from it. ProbeLoss is the same
 /// ratio for the fixed-work probe's share of wall time on a CPU (the victim's latency view).
 /// </summary>
 public sealed record InterferenceMetrics(

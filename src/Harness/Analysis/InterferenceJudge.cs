@@ -15,14 +15,12 @@ public sealed record IsolationThresholds(
 public static class InterferenceJudge
 {
     public static (InterferenceMetrics Metrics, IReadOnlyList<Check> Checks, IReadOnlyList<string> Invalid) Judge(
-        GuestLoad target, IReadOnlyList<(SegmentValues CoRun, SegmentValues Solo)> pairs, IsolationThresholds limits, string waitSource, int seed)
+        GuestLoad target, IReadOnlyList<(SegmentValues CoRun, SegmentValues Solo)> pairs, IsolationThresholds limits, string waitSource)
     {
         var co = pairs.Select(p => p.CoRun).ToArray();
         var solo = pairs.Select(p => p.Solo).ToArray();
         var usable = pairs.Where(p => double.IsFinite(p.CoRun.Stretch) && double.IsFinite(p.Solo.Stretch)).ToArray();
         double[] Of(IEnumerable<SegmentValues> v, Func<SegmentValues, double> f) => v.Select(f).ToArray();
-        // One stream per metric and guest: seeds derived from the guest's seed never coincide with a neighbour's.
-        int SeedOf(string id) => StableHash.Of(seed.ToString(CultureInfo.InvariantCulture), id);
 
         var metrics = new InterferenceMetrics(
             pairs.Count,
@@ -32,18 +30,18 @@ public static class InterferenceJudge
             Stats.Mean(Of(co, v => v.RamPercent)),
             PooledStretch(co),
             PooledStretch(solo),
-            Stats.PairedBootstrap(usable, Slowdown, SeedOf(Metric.Slowdown.Id)),
+            Stats.Jackknife(usable, StretchRatio, r => (r - 1) * 100),
             Stats.Mean(Of(co, v => v.WaitPercent)),
             Stats.Mean(Of(solo, v => v.WaitPercent)),
-            Stats.PairedBootstrap(Of(co, v => v.WaitPercent), Of(solo, v => v.WaitPercent), Stats.MedianDifference, SeedOf(Metric.WaitIncrease.Id)),
+            Stats.PairedDifference(Of(co, v => v.WaitPercent), Of(solo, v => v.WaitPercent)),
             // Both sides run the very same load setting, so CPU time per wall-second is the work the load got done.
-            Stats.PairedBootstrap(Of(co, v => v.CpuPercent), Of(solo, v => v.CpuPercent), Stats.MedianLoss, SeedOf(Metric.ThroughputLoss.Id)),
+            Stats.PairedLoss(Of(co, v => v.CpuPercent), Of(solo, v => v.CpuPercent)),
             Stats.Percentile(Of(co, v => v.ProbeShare).Where(x => !double.IsNaN(x)), 0.5),
             Stats.Percentile(Of(solo, v => v.ProbeShare).Where(x => !double.IsNaN(x)), 0.5),
-            Stats.PairedBootstrap(Of(co, v => v.ProbeShare), Of(solo, v => v.ProbeShare), Stats.MedianLoss, SeedOf("probe-loss")),
+            Stats.PairedLoss(Of(co, v => v.ProbeShare), Of(solo, v => v.ProbeShare)),
             Stats.Percentile(Of(co, v => v.P99Microseconds).Where(x => !double.IsNaN(x)), 0.5),
             Stats.Percentile(Of(solo, v => v.P99Microseconds).Where(x => !double.IsNaN(x)), 0.5),
-            Stats.PairedBootstrap(Of(co, v => v.P99Microseconds), Of(solo, v => v.P99Microseconds), Stats.MedianRatio, SeedOf("p99-ratio")),
+            Stats.PairedRatio(Of(co, v => v.P99Microseconds), Of(solo, v => v.P99Microseconds)),
             Stats.CoefficientOfVariation(Of(solo, v => v.CpuPercent)));
 
         var g = target.Guest;
@@ -86,9 +84,9 @@ public static class InterferenceJudge
         return run > 0 ? usable.Sum(v => v.RunSeconds + v.WaitSeconds) / run : double.NaN;
     }
 
-    /// <summary>How much longer the load's runnable work took among its neighbours than alone, in percent.</summary>
-    private static double Slowdown(IReadOnlyList<(SegmentValues CoRun, SegmentValues Solo)> pairs) =>
-        (PooledStretch(pairs.Select(p => p.CoRun)) / PooledStretch(pairs.Select(p => p.Solo)) - 1) * 100;
+    /// <summary>Pooled stretch co-run over solo: 1 + the slowdown (how much longer the load's runnable work took among its neighbours).</summary>
+    private static double StretchRatio(IReadOnlyList<(SegmentValues CoRun, SegmentValues Solo)> pairs) =>
+        PooledStretch(pairs.Select(p => p.CoRun)) / PooledStretch(pairs.Select(p => p.Solo));
 
     private static Check Budget(string guest, Metric metric, Estimate e, double limit, string? unjudged) =>
         Check.Of(guest, metric, 0, e, limit, CheckKind.AtMost, unjudged);

@@ -29,7 +29,7 @@ public sealed record Metric(string Id, string Label, string Unit, MetricDirectio
     /// <summary>Run-queue wait (steal in a VM) as a share of wall time, co-run − solo.</summary>
     public static readonly Metric WaitIncrease = new("wait-increase", "wait +pts", "points of wall time", MetricDirection.LowerIsBetter);
 
-    /// <summary>Work per wall-second lost at the same load setting: 1 − median(co-run CPU) / median(solo CPU).</summary>
+    /// <summary>Work per wall-second lost at the same load setting: 1 − the typical paired ratio co-run CPU / solo CPU.</summary>
     public static readonly Metric ThroughputLoss = new("throughput-loss", "throughput loss %", "% of solo work", MetricDirection.LowerIsBetter);
 
     /// <summary>A guest's part of the CPU time all guests got, under contention; its target is its weight's part.</summary>

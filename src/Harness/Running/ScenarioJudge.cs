@@ -31,8 +31,7 @@ internal static class ScenarioJudge
                     (c, s) => (CoRun: c.Values, Solo: s.Values))
                 .ToArray();
             var waitSource = r.Guest.SamplerSource == SamplerSource.Procfs ? "steal" : "run-queue wait";
-            var seed = StableHash.Of(scenario.Name, name);
-            var (metrics, guestChecks, guestInvalid) = InterferenceJudge.Judge(r.Load, pairs, limits, waitSource, seed);
+            var (metrics, guestChecks, guestInvalid) = InterferenceJudge.Judge(r.Load, pairs, limits, waitSource);
             var hostSegments = values.Select(v => (v.Values.CpuPercent, v.Measured.Host)).ToArray();
             var (host, hostCheck, judged) = HostAgreementJudge.Judge(name, hostSegments, guestChecks, hostAgreementTolerance);
             // Whether calibration converged is recorded, not judged: the CPU check judges the measured segments, and a

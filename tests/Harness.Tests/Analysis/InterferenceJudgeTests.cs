@@ -23,7 +23,7 @@ public sealed class InterferenceJudgeTests
 
     private static Verdict Judge((SegmentValues, SegmentValues)[] pairs, GuestLoad? target = null)
     {
-        var (_, checks, invalid) = InterferenceJudge.Judge(target ?? Target, pairs, Limits, "run-queue wait", seed: 1);
+        var (_, checks, invalid) = InterferenceJudge.Judge(target ?? Target, pairs, Limits, "run-queue wait");
         return new Verdict("x", checks, invalid);
     }
 
@@ -39,7 +39,7 @@ public sealed class InterferenceJudgeTests
     public void A_victim_that_stays_near_its_target_but_waits_and_gets_less_done_than_alone_fails_on_wait_and_throughput()
     {
         // Within 5 points of its 90% target together, yet at the same setting it got 100% alone: 12% of its work lost.
-        var (metrics, checks, _) = InterferenceJudge.Judge(Target, Pairs(88, 100, 0.3, 0.015, 70, 100), Limits, "run-queue wait", seed: 1);
+        var (metrics, checks, _) = InterferenceJudge.Judge(Target, Pairs(88, 100, 0.3, 0.015, 70, 100), Limits, "run-queue wait");
         var v = new Verdict("x", checks, []);
         Assert.Equal(Outcome.Fail, v.Outcome);
         Assert.True(v.Checks.Single(c => c.Metric == Metric.Cpu).Passed);
@@ -127,7 +127,7 @@ public sealed class InterferenceJudgeTests
     [Fact]
     public void An_idle_guest_is_judged_on_its_load_only()
     {
-        var (_, checks, _) = InterferenceJudge.Judge(new GuestLoad("S2", 0, 30), Pairs(0, 0, 0, 0, double.NaN, double.NaN), Limits, "steal", 1);
+        var (_, checks, _) = InterferenceJudge.Judge(new GuestLoad("S2", 0, 30), Pairs(0, 0, 0, 0, double.NaN, double.NaN), Limits, "steal");
         Assert.Equal([Metric.Cpu, Metric.Ram], checks.Select(c => c.Metric));
     }
 
