@@ -34,6 +34,13 @@ if ! printf '%s\n' "${emu_args[@]+"${emu_args[@]}"}" | grep -qx -- '--no-vms'; t
   bash "$here/build-emulator-image.sh"
   [ -z "$lxc" ] || bash "$root/ci/build-guest-image.sh"
 fi
+# PVE's containers see their own /proc/meminfo and /proc/stat through lxcfs; without it they would see the host's.
+if [ -n "$lxc" ] && [ ! -x /usr/bin/lxcfs ] && [ "$(id -u)" -eq 0 ]; then
+  log "installing lxcfs"
+  apt-get update -qq || true
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends lxcfs >/dev/null \
+    || log "lxcfs could not be installed: the containers will see the host's /proc (the emulator says so)"
+fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build "$root/tests/PveEmulator" -c Release -v quiet -nologo >/dev/null
 app="$root/tests/PveEmulator/bin/Release/net10.0/PveEmulator"
