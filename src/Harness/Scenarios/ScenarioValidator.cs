@@ -20,10 +20,10 @@ public static class ScenarioValidator
     /// </summary>
     public const int MaxGuests = 8;
 
-    /// <summary>The sizes a scenario may give a guest: what Docker and Proxmox accept, checked against the host later.</summary>
-    public const double MinCpus = 0.01, MaxCpus = 512;
-
-    public const long MinMemoryMiB = 64, MaxMemoryMiB = 1 << 20;
+    // The sizes a scenario may give a guest: what Docker and Proxmox accept; whether the host has them is checked when
+    // the testbed is planned (GuestPlan) or made.
+    private const double MinCpus = 0.01, MaxCpus = 512;
+    private const long MinMemoryMiB = 64, MaxMemoryMiB = 1 << 20;
 
     public static IReadOnlyList<string> Problems(IReadOnlyList<Scenario> scenarios)
     {
