@@ -20,7 +20,12 @@ public static class ScenarioFile
         {
             model = Path.GetExtension(path).ToLowerInvariant() switch
             {
-                ".json" => JsonSerializer.Deserialize<FileModel>(text, new JsonSerializerOptions { PropertyNameCaseInsensitive = true, ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }),
+                // Unknown fields refused, as YAML does: a misspelt size ('memoryMb') must not quietly give the default.
+                ".json" => JsonSerializer.Deserialize<FileModel>(text, new JsonSerializerOptions
+                {
+                    PropertyNameCaseInsensitive = true, ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true,
+                    UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+                }),
                 ".yaml" or ".yml" => new DeserializerBuilder().WithNamingConvention(CamelCaseNamingConvention.Instance).Build().Deserialize<FileModel>(text),
                 _ => throw new ScenarioValidationException([$"{path}: unknown extension '{Path.GetExtension(path)}'. Use .json, .yaml or .yml."]),
             };

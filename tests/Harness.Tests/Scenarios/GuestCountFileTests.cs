@@ -92,6 +92,17 @@ public sealed class GuestCountFileTests : IDisposable
         Assert.All(Enumerable.Range(2, 3), i => Assert.Equal(new GuestAllocation(0.25, 1024L << 20), planned.AllocationOf(i)));
     }
 
+    [Theory]
+    [InlineData("typo.yaml", "scenarios:\n  - name: t\n    guests:\n      - { name: S1, cpu: 20, ram: 30, memoryMb: 512 }\n")]
+    [InlineData("typo.json", "{ \"scenarios\": [ { \"name\": \"t\", \"guests\": [ { \"name\": \"S1\", \"cpu\": 20, \"ram\": 30, \"memoryMb\": 512 } ] } ] }")]
+    public void A_misspelt_size_is_refused_rather_than_left_at_the_default(string name, string text)
+    {
+        var path = Write(name, text);
+        var e = Assert.Throws<ScenarioValidationException>(() => ScenarioFile.Load(path));
+        Assert.Contains("cannot be parsed", e.Message);
+        Assert.Contains("memoryMb", e.Message);
+    }
+
     [Fact]
     public void A_guest_keeps_one_size_for_the_run_so_rows_that_size_it_differently_are_refused()
     {
