@@ -9,8 +9,8 @@ public static class ScenarioCatalog
     /// <summary>Loads and validates; throws with a message naming every problem.</summary>
     public static IReadOnlyList<Scenario> Load(HarnessOptions options)
     {
-        var scenarios = options.ScenarioFile is { } file ? ScenarioFile.Load(file, options.GuestCount) : PaperScenarios.All;
-        ScenarioValidator.Validate(scenarios, options.GuestCount);
+        var scenarios = options.ScenarioFile is { } file ? ScenarioFile.Load(file) : PaperScenarios.All;
+        ScenarioValidator.Validate(scenarios);
         return scenarios;
     }
 

@@ -54,6 +54,9 @@ public abstract class TestbedFixture(IMessageSink diagnostics, string backendNam
             options = Adjust(options);
             if (RunFolderGroup.Length > 0) options = options with { OutputDirectory = Path.Combine(options.OutputDirectory, RunFolderGroup) };
             _scenarios = ScenarioCatalog.Load(options);
+            // As many guests as the largest row, each its rows' size; the default size derived again for them.
+            options = GuestPlan.For(options, _scenarios, Environment.ProcessorCount, Progress,
+                GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024 * 1024));
             _session = await IsolationSession.StartAsync(options, Progress, TestContext.Current.CancellationToken);
         }
         catch (Exception e) when (e is HarnessConfigurationException or ScenarioValidationException || _backend.IsUserFixable(e))

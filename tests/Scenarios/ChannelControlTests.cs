@@ -38,7 +38,7 @@ public sealed class ChannelControlTests(ChannelControlFixture testbed) : IClassF
     private async Task<Running.ScenarioResult> RunAsync(string row)
     {
         var file = Path.Combine(OptionsLoader.RepositoryRoot() ?? ".", "scenarios", "beyond-paper.yaml");
-        return await testbed.RunLoggedAsync(ScenarioFile.Load(file, 4).Single(s => s.Name == row), "channel control");
+        return await testbed.RunLoggedAsync(ScenarioFile.Load(file).Single(s => s.Name == row), "channel control");
     }
 
     private async Task AssertNotIsolatedAsync(string row, params Metric[] metrics)

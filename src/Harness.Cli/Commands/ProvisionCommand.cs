@@ -2,6 +2,7 @@ using System.CommandLine;
 using Harness.Configuration;
 using Harness.Reporting.Comparison;
 using Harness.Running;
+using Harness.Scenarios;
 using Harness.Testbeds;
 using Spectre.Console;
 
@@ -13,19 +14,33 @@ internal static class ProvisionCommand
     public static Command Create(IAnsiConsole console) => Create(console, () =>
     {
         var options = OptionsLoader.Load();
+        // The testbed a run of these settings would get: as many guests as HARNESS_SCENARIO_FILE's largest row, sized as its rows say.
+        var scenarios = options.ScenarioFile is { } file ? ScenarioFile.Load(file) : PaperScenarios.All;
+        options = GuestPlan.For(options, scenarios, Environment.ProcessorCount, m => console.WriteLine("warning: " + m),
+            GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024 * 1024));
         return (options, Backends.Named(options.Backend));
     });
 
     /// <summary>Tests: the settings and the backend come from <paramref name="configure"/> instead of the environment.</summary>
     internal static Command Create(IAnsiConsole console, Func<(HarnessOptions Options, ITestbedBackend Backend)> configure)
     {
-        var guests = Cli.Count("--guests", "guests to provision (default: the run's, 4)", 1, 16);
+        var guests = Cli.Count("--guests", $"guests to provision (default: the run's, 4 for the paper; at most {ScenarioValidator.MaxGuests})", 1, ScenarioValidator.MaxGuests);
         var hold = Cli.Number("--hold", "seconds to keep them before removing them (or until Ctrl-C / SIGTERM)", 0, 0, 86400);
         var command = new Command("provision",
             "provisions the testbed of the current HARNESS_* settings, prints its guests, keeps them --hold seconds, then removes them") { guests, hold };
         command.SetAction(async (parsed, ct) =>
         {
-            var (options, backend) = configure();
+            HarnessOptions options;
+            ITestbedBackend backend;
+            try
+            {
+                (options, backend) = configure();
+            }
+            catch (Exception e) when (e is HarnessConfigurationException or ScenarioValidationException)
+            {
+                console.WriteLine(e.Message);
+                return RunComparison.ExitUsage;
+            }
             if (parsed.GetValue(guests) is { } count) options = options with { GuestCount = count };
             try
             {

@@ -45,7 +45,7 @@ public sealed record InterferenceMetrics(
     }
 }
 
-/// <summary>What one guest did during one scenario's measurement.</summary>
+/// <summary>What one guest did during one scenario's measurement; <see cref="Allocation"/> is what it was given (null in results before schema 5).</summary>
 public sealed record GuestMeasurement(
     string Guest,
     string Identity,
@@ -61,7 +61,8 @@ public sealed record GuestMeasurement(
     IReadOnlyList<UsagePoint> Series,
     InterferenceMetrics? Interference = null,
     IReadOnlyList<SegmentRecord>? Segments = null,
-    HostAgreement? Host = null)
+    HostAgreement? Host = null,
+    Testbeds.GuestAllocation? Allocation = null)
 {
     public double CpuError => CpuPercent - TargetCpuPercent;
 

@@ -12,12 +12,41 @@ public sealed record HarnessOptions
     /// <summary>The configured backend's own settings, as its loader returned them (null when it has none).</summary>
     public object? BackendSettings { get; init; }
 
-    /// <summary>CPUs given to each guest (container CPU quota).</summary>
-    public double GuestCpus { get; init; }
+    private readonly double _guestCpus;
 
+    /// <summary>CPUs given to each guest that its scenarios do not size (container CPU quota).</summary>
+    public double GuestCpus
+    {
+        get => _guestCpus;
+        init
+        {
+            _guestCpus = value;
+            // A size set after loading (a fixture's, a tool's) is a choice, not the derived default: planning keeps it.
+            GuestCpusDerived = false;
+        }
+    }
+
+    /// <summary>
+    /// Whether <see cref="GuestCpus"/> is the default derived from the host (HARNESS_GUEST_CPUS unset), which
+    /// <see cref="GuestPlan"/> derives again for the guests the run's scenarios need.
+    /// </summary>
+    public bool GuestCpusDerived { get; init; }
+
+    /// <summary>Memory of each guest that its scenarios do not size.</summary>
     public long GuestMemoryMiB { get; init; } = 1024;
 
+    /// <summary>Guests S1..Sn to provision: the most any scenario of the run has (<see cref="GuestPlan"/>).</summary>
     public int GuestCount { get; init; } = 4;
+
+    /// <summary>The size each guest's scenarios give it (index 0 = S1); a guest past the list, or a part left null, takes the defaults.</summary>
+    public IReadOnlyList<Scenarios.GuestSize> GuestSizes { get; init; } = [];
+
+    /// <summary>Guest <paramref name="index"/>'s own size from its scenarios (0 = S1); the default size when they give none.</summary>
+    public Scenarios.GuestSize SizeOf(int index) => index < GuestSizes.Count ? GuestSizes[index] : Scenarios.GuestSize.Default;
+
+    /// <summary>What a backend that sizes guests from these settings (Docker) gives guest <paramref name="index"/>.</summary>
+    public Testbeds.GuestAllocation AllocationOf(int index) =>
+        new(SizeOf(index).Cpus ?? GuestCpus, (SizeOf(index).MemoryMiB ?? GuestMemoryMiB) * 1024 * 1024);
 
     public string GuestImage { get; init; } = "harness-guest:bookworm-1";
 
@@ -106,7 +135,7 @@ public sealed record HarnessOptions
     /// <summary>Optional user scenario file (JSON or YAML) that replaces the paper's table.</summary>
     public string? ScenarioFile { get; init; }
 
-    /// <summary>Derived default: four guests share at most ~80% of the host's cores.</summary>
+    /// <summary>Derived default: the guests share at most ~80% of the host's cores.</summary>
     public static double DefaultGuestCpus(int hostCores, int guestCount) =>
         Math.Max(0.05, Math.Floor(0.8 * hostCores / guestCount * 20) / 20);
 }

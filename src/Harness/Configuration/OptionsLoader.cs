@@ -15,8 +15,8 @@ public static class OptionsLoader
     public static readonly IReadOnlyList<Setting> Settings =
     [
         new("BACKEND", "testbed backend: docker, proxmox (see docs/proxmox.md) or static", "docker"),
-        new("GUEST_CPUS", "CPUs per guest (container CPU quota)", "0.8 x host cores / 4, rounded down to 0.05"),
-        new("GUEST_MEMORY_MIB", "memory per guest in MiB", "1024"),
+        new("GUEST_CPUS", "CPUs per guest a scenario does not size (container CPU quota)", "0.8 x host cores shared by the guests (4 for the paper), rounded down to 0.05"),
+        new("GUEST_MEMORY_MIB", "memory per guest a scenario does not size, MiB", "1024"),
         new("GUEST_IMAGE", "guest image tag (built by ci/build-guest-image.sh)", "harness-guest:bookworm-1"),
         new("SAMPLE_INTERVAL_SECONDS", "sampler interval", "1"),
         new("SETTLE_SECONDS", "wait after loads are on target, before the window", "3"),
@@ -62,6 +62,8 @@ public static class OptionsLoader
         {
             Backend = backend.Name,
             GuestCpus = reader.Number("GUEST_CPUS", HarnessOptions.DefaultGuestCpus(hostCores, options.GuestCount), min: 0.01, max: hostCores, cores),
+            // After GuestCpus, whose own init clears it.
+            GuestCpusDerived = reader.Text("GUEST_CPUS") is null,
             GuestMemoryMiB = (long)reader.Number("GUEST_MEMORY_MIB", options.GuestMemoryMiB, min: 64, max: 1 << 20, hint: "MiB, at least 64"),
             GuestImage = reader.Text("GUEST_IMAGE") ?? options.GuestImage,
             SampleInterval = reader.Seconds("SAMPLE_INTERVAL_SECONDS", options.SampleInterval, min: 0.1, max: 60),

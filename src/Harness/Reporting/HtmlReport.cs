@@ -63,6 +63,7 @@ public static class HtmlReport
             sb.AppendLine(CultureInfo.InvariantCulture, $"<h3>{E(s.DisplayName)}: <span class=\"{css}\">{E(s.Outcome)}</span></h3>");
             sb.AppendLine(CultureInfo.InvariantCulture, $"<p>Took {E(ReportText.Duration(s.WallSeconds))}{(s.Repetitions is { } reps ? $", {reps} repetitions" : "")}.</p>");
             if (s.Error is not null) sb.AppendLine(CultureInfo.InvariantCulture, $"<p class=\"fail\">{E(s.Error)}</p>");
+            if (ReportText.Allocations(s.Guests) is { } allocations) sb.AppendLine(CultureInfo.InvariantCulture, $"<p>Allocation: {E(allocations)}.</p>");
             foreach (var note in s.Notes ?? []) sb.AppendLine(CultureInfo.InvariantCulture, $"<p>{E(note)}</p>");
             foreach (var c in charts.Where(c => c.Scenario == s.Name && c.Kind == ChartKind.TargetsVsMeasured)) Image(sb, c);
             if (s.Checks.Count > 0)

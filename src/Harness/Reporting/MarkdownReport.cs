@@ -31,6 +31,7 @@ public static class MarkdownReport
             sb.AppendLine(CultureInfo.InvariantCulture, $"### {ReportText.MarkdownCell(s.DisplayName)}: {s.Outcome}").AppendLine();
             sb.AppendLine(CultureInfo.InvariantCulture, $"Started {ReportText.Timestamp(s.StartedAt)}, took {ReportText.Duration(s.WallSeconds)}{(s.Repetitions is { } n ? $", {n} repetitions" : "")}.").AppendLine();
             if (s.Error is not null) sb.AppendLine(CultureInfo.InvariantCulture, $"> {ReportText.MarkdownCell(s.Error)}").AppendLine();
+            if (ReportText.Allocations(s.Guests) is { } allocations) sb.AppendLine(CultureInfo.InvariantCulture, $"Allocation: {allocations}.").AppendLine();
             foreach (var note in s.Notes ?? []) sb.AppendLine(CultureInfo.InvariantCulture, $"{ReportText.MarkdownCell(note)}").AppendLine();
             foreach (var chart in charts.Where(c => c.Scenario == s.Name && c.Kind == ChartKind.TargetsVsMeasured))
             {

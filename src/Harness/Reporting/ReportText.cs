@@ -54,6 +54,16 @@ internal static partial class ReportText
         ? s < 120 ? $"{Number(s, "0")} s" : $"{Number(s / 60, "0.0")} min"
         : "n/a";
 
+    /// <summary>
+    /// Each guest's allocation, "S1 0.6 CPU, 768 MiB · S2 0.25 CPU, 1024 MiB", since guests may differ in size and a
+    /// CPU % is of the guest's own; null for results that predate it (schema 5).
+    /// </summary>
+    public static string? Allocations(IReadOnlyList<GuestMeasurement> guests) =>
+        guests.Count == 0 || guests.Any(g => g.Allocation is null)
+            ? null
+            : string.Join(" · ", guests.Select(g => string.Create(CultureInfo.InvariantCulture,
+                $"{g.Guest} {g.Allocation!.Cpus:0.###} CPU, {g.Allocation.MemoryBytes / (1024 * 1024)} MiB")));
+
     public static string Timestamp(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     [GeneratedRegex("[^a-z0-9]+")]

@@ -30,7 +30,9 @@ public sealed class RunRecord
     // |in-guest − host| CPU (maxAbsHostDifference) and notes (a fair-share row's weights found).
     // 4: adaptive repetitions: scenarios carry the repetitions measured (repetitions) and notes on every attempt;
     // a check or scenario may be inconclusive (its interval straddles the limit after the most repetitions).
-    public const int CurrentSchemaVersion = 4;
+    // 5: a scenario may have 1 to 8 guests and each guest its own size: guests carry their allocation (cpus,
+    // memoryBytes), and the testbed facts each guest's (guest.S1.cpus, guest.S1.memory_mib).
+    public const int CurrentSchemaVersion = 5;
 
     /// <summary>Settings keys of older files and their current names, so that compare and history line old runs up with new ones.</summary>
     private static readonly IReadOnlyDictionary<string, string> RenamedSettings = new Dictionary<string, string>(StringComparer.Ordinal)

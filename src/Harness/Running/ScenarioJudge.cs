@@ -55,7 +55,8 @@ internal static class ScenarioJudge
                 values.Select(v => new SegmentRecord(v.Measured.Segment.Repetition, v.Measured.Segment.Kind, v.Measured.Start.GuestTime,
                         v.Measured.End.GuestTime, v.Values, v.Measured.Host is { Unavailable: null } h ? h : null))
                     .ToArray(),
-                host));
+                host,
+                r.Guest.Allocation));
         }
         return (guests.ToArray(), new Verdict(scenario.DisplayName, checks, invalid));
     }

@@ -13,7 +13,10 @@ public sealed record ScenarioResult(
     Scenario Scenario, DateTimeOffset StartedAt, TimeSpan Wall, IReadOnlyList<GuestMeasurement> Guests, Verdict Verdict, int Repetitions = 0)
 {
     /// <summary>The verdict's table and, under it, each guest's CPU as it saw it against the host's view.</summary>
-    public string ToTable() => Verdict.ToTable() + Reporting.HostViewText.Table(Guests, Verdict.Checks);
+    public string ToTable() =>
+        Verdict.ToTable()
+        + (Reporting.ReportText.Allocations(Guests) is { } allocations ? $"allocation: {allocations}{Environment.NewLine}" : "")
+        + Reporting.HostViewText.Table(Guests, Verdict.Checks);
 }
 
 /// <summary>
@@ -48,7 +51,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
 
     public async Task<ScenarioResult> RunAsync(Scenario scenario, CancellationToken cancellationToken)
     {
-        var runs = Match(scenario);
+        var (runs, idle) = Match(scenario);
         var started = _time.GetUtcNow();
         var segments = (_repetitions.Worst + 1) * (runs.Length + 1);
         // Every load carries this as its own --timeout: long enough for the scenario, short enough that a lost
@@ -58,7 +61,10 @@ public sealed class ScenarioRunner : IAsyncDisposable
         FairShareWeights? weights = null;
         try
         {
-            await GuestRun.ForEach(runs, _loads.StopAllAsync, cancellationToken).ConfigureAwait(false);
+            if (Unsized(runs) is { } unsized) throw new ScenarioNotRunnableException($"{scenario.Name} cannot run on this testbed: {unsized}");
+            // Idle guests too: whatever an earlier row left in them would be a neighbour this row does not name.
+            await GuestRun.ForEach(runs.Concat(idle), _loads.StopAllAsync, cancellationToken).ConfigureAwait(false);
+            if (idle.Length > 0) _progress($"{scenario.Name}: {string.Join(", ", idle.Select(r => r.Name))} stay idle (not in this row)");
             await GuestRun.ForEach(runs, (r, ct) => r.Sampler.WaitForSamplesAsync(_time.GetUtcNow(), 2, ct), cancellationToken).ConfigureAwait(false);
             // The level the host's use outside the guests is held to, taken while nothing of the scenario runs yet.
             var quiet = await _protocol.MeasureOutsideAsync(runs, _options.Window * 2, cancellationToken).ConfigureAwait(false);
@@ -156,18 +162,38 @@ public sealed class ScenarioRunner : IAsyncDisposable
         return result.Succeeded ? result.Output.Trim() : $"unknown (exit {result.ExitCode})";
     }
 
-    /// <summary>Scenario guests are matched to testbed guests by name, so the order of a scenario file does not matter.</summary>
-    private GuestRun[] Match(Scenario scenario)
+    /// <summary>
+    /// Scenario guests are matched to testbed guests by name, so the order of a scenario file does not matter. The
+    /// testbed's other guests stay idle: no load and no probe, only their sampler; they are neither measured, frozen
+    /// nor judged, and being the same in every segment they cancel out of each co-run/solo pair.
+    /// </summary>
+    private (GuestRun[] Runs, GuestRun[] Idle) Match(Scenario scenario)
     {
         var guests = _testbed.Guests;
         var unknown = scenario.Loads.Where(l => guests.All(g => g.Name != l.Guest)).Select(l => l.Guest).ToArray();
-        if (scenario.Loads.Count != guests.Count || unknown.Length > 0)
+        if (unknown.Length > 0)
         {
             throw new ArgumentException(
                 $"{scenario.Name} names guests {string.Join(", ", scenario.Loads.Select(l => l.Guest))}; the testbed has {string.Join(", ", guests.Select(g => g.Name))}"
-                + (unknown.Length > 0 ? $" (unknown: {string.Join(", ", unknown)})" : ""), nameof(scenario));
+                + $" (unknown: {string.Join(", ", unknown)})", nameof(scenario));
         }
-        return guests.Select(g => new GuestRun(g, scenario.Loads.Single(l => l.Guest == g.Name), _samplers[g.Name])).ToArray();
+        var runs = guests.Where(g => scenario.Loads.Any(l => l.Guest == g.Name))
+            .Select(g => new GuestRun(g, scenario.Loads.Single(l => l.Guest == g.Name), _samplers[g.Name])).ToArray();
+        var idle = guests.Where(g => scenario.Loads.All(l => l.Guest != g.Name))
+            .Select(g => new GuestRun(g, new GuestLoad(g.Name, 0, 0), _samplers[g.Name])).ToArray();
+        return (runs, idle);
+    }
+
+    /// <summary>Guests whose allocation is not the size their row gives them (a row run on a testbed not planned for it), or null.</summary>
+    private static string? Unsized(IEnumerable<GuestRun> runs)
+    {
+        var wrong = runs.Where(r => r.Load.SizeOrDefault is var size
+                                    && ((size.Cpus is { } c && Math.Abs(c - r.Guest.Allocation.Cpus) > 1e-6)
+                                        || (size.MemoryMiB is { } m && m * 1024 * 1024 != r.Guest.Allocation.MemoryBytes)))
+            .Select(r => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{r.Name} has {r.Guest.Allocation.Cpus:0.###} CPU, {r.Guest.Allocation.MemoryBytes / (1024 * 1024)} MiB; the row asks for {r.Load.SizeOrDefault}"))
+            .ToArray();
+        return wrong.Length == 0 ? null : string.Join("; ", wrong);
     }
 
     // How long a guest killed from outside may still read as running after its connection broke (seen: a second).

@@ -7,11 +7,12 @@ namespace Harness.Scenarios;
 /// <summary>
 /// User scenarios without recompiling. JSON or YAML (chosen by extension), shaped as
 /// <c>{ "scenarios": [ { "name": "...", "guests": [ { "name": "S1", "cpu": 90, "ram": 80 }, ... ] } ] }</c>; a guest may
-/// add <c>"antagonists": [ { "class": "io", "intensity": 100, "sync": true } ]</c>.
+/// add <c>"antagonists": [ { "class": "io", "intensity": 100, "sync": true } ]</c> and a size of its own,
+/// <c>"cpus": 0.6, "memoryMiB": 512</c>. A scenario has 1 to <see cref="ScenarioValidator.MaxGuests"/> guests, S1..Sn.
 /// </summary>
 public static class ScenarioFile
 {
-    public static IReadOnlyList<Scenario> Load(string path, int guestCount)
+    public static IReadOnlyList<Scenario> Load(string path)
     {
         var text = File.ReadAllText(path);
         FileModel? model;
@@ -19,7 +20,12 @@ public static class ScenarioFile
         {
             model = Path.GetExtension(path).ToLowerInvariant() switch
             {
-                ".json" => JsonSerializer.Deserialize<FileModel>(text, new JsonSerializerOptions { PropertyNameCaseInsensitive = true, ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }),
+                // Unknown fields refused, as YAML does: a misspelt size ('memoryMb') must not quietly give the default.
+                ".json" => JsonSerializer.Deserialize<FileModel>(text, new JsonSerializerOptions
+                {
+                    PropertyNameCaseInsensitive = true, ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true,
+                    UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+                }),
                 ".yaml" or ".yml" => new DeserializerBuilder().WithNamingConvention(CamelCaseNamingConvention.Instance).Build().Deserialize<FileModel>(text),
                 _ => throw new ScenarioValidationException([$"{path}: unknown extension '{Path.GetExtension(path)}'. Use .json, .yaml or .yml."]),
             };
@@ -55,11 +61,13 @@ public static class ScenarioFile
                     if (string.IsNullOrWhiteSpace(a.Class)) problems.Add($"{gwhere}.antagonists[{k}]: missing 'class' (one of {string.Join(", ", Antagonist.Implemented)}).");
                     return new Antagonist(a.Class?.Trim().ToLowerInvariant() ?? "", a.Intensity ?? 100, a.Sync ?? false);
                 }).ToArray();
-                loads.Add(new GuestLoad(gm.Name ?? $"#{g + 1}", gm.Cpu ?? 0, gm.Ram ?? 0, gm.Weight, antagonists.Length > 0 ? antagonists : null));
+                var size = new GuestSize(gm.Cpus, gm.MemoryMiB);
+                loads.Add(new GuestLoad(gm.Name ?? $"#{g + 1}", gm.Cpu ?? 0, gm.Ram ?? 0, gm.Weight, antagonists.Length > 0 ? antagonists : null,
+                    size.IsDefault ? null : size));
             }
             scenarios.Add(new Scenario(s.Name ?? $"#{i + 1}", loads));
         }
-        problems.AddRange(ScenarioValidator.Problems(scenarios, guestCount).Select(p => $"{path}: {p}"));
+        problems.AddRange(ScenarioValidator.Problems(scenarios).Select(p => $"{path}: {p}"));
         if (problems.Count > 0) throw new ScenarioValidationException(problems);
         return scenarios;
     }
@@ -82,6 +90,10 @@ public static class ScenarioFile
         public double? Ram { get; set; }
 
         public int? Weight { get; set; }
+
+        public double? Cpus { get; set; }
+
+        public long? MemoryMiB { get; set; }
 
         public List<AntagonistModel>? Antagonists { get; set; }
     }

@@ -66,7 +66,7 @@ public sealed class CliAppTests : IDisposable
     }
 
     [Theory]
-    [InlineData("provision", "--guests", "17")]
+    [InlineData("provision", "--guests", "9")]
     [InlineData("provision", "--hold", "-1")]
     [InlineData("harness-cost", "--seconds", "0")]
     [InlineData("no-such-command")]

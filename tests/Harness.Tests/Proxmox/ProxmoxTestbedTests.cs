@@ -41,14 +41,14 @@ public sealed partial class ProxmoxTestbedTests : IAsyncLifetime
         BootTimeout = TimeSpan.FromSeconds(10),
     };
 
-    private Task<ProxmoxTestbed> CreateAsync(PveOptions options, int guests = 4, CancellationToken? ct = null)
+    private Task<ProxmoxTestbed> CreateAsync(PveOptions options, int guests = 4, CancellationToken? ct = null, IReadOnlyList<Harness.Scenarios.GuestSize>? sizes = null)
     {
         var key = SshKeyPair.Create("test");
         return ProxmoxTestbed.CreateAsync(options, guests, RunId, key, PveClientTests.Client(_fake), (address, user, _, _, _) =>
         {
             lock (_connected) _connected.Add($"{user}@{address}");
             return Task.FromResult<(IRemoteShell, string?)>((new SilentShell(), "fakehostkey"));
-        }, RemoteShellOptions.Default, m => { lock (_log) _log.Add(m); }, ct ?? Ct);
+        }, RemoteShellOptions.Default, m => { lock (_log) _log.Add(m); }, ct ?? Ct, sizes);
     }
 
     private IEnumerable<FakeGuest> RunGuests() => _fake.Guests.Values.Where(g => !g.Template);

@@ -52,4 +52,22 @@ public sealed class StaticTestbedOptionsTests
     [Fact]
     public void Unknown_fields_are_refused() =>
         Assert.Contains("is not valid", Assert.Throws<HarnessConfigurationException>(() => Load("""{ "guests": [ { "hots": "x" } ] }""")).Message);
+
+    [Fact]
+    public async Task A_guest_listed_with_another_size_than_its_rows_give_it_stops_the_run_before_any_connection()
+    {
+        var spec = new StaticGuestSpec { Name = "esx-a", Host = "192.0.2.1", Cpus = 1, MemoryMiB = 1024, HostKey = "SHA256:" + new string('A', 43) };
+        var options = new StaticTestbedOptions([spec, spec with { Name = "esx-b" }, spec with { Name = "esx-c" }], "(pem)", "static.json");
+        var progress = new List<string>();
+
+        var e = await Assert.ThrowsAsync<HarnessConfigurationException>(() => StaticTestbed.CreateAsync(
+            options, 3, "run", m => progress.Add(m), TestContext.Current.CancellationToken, sizes: [new(1, 1024), new(2), new(null, 512)]));
+
+        Assert.Equal(
+        [
+            "HARNESS_STATIC_FILE: the scenarios give S2 2 CPU; static.json lists it (esx-b) with 1 CPU, 1024 MiB. The static backend cannot resize an existing guest: list one of that size in place S2, or leave its size out of the rows.",
+            "HARNESS_STATIC_FILE: the scenarios give S3 512 MiB; static.json lists it (esx-c) with 1 CPU, 1024 MiB. The static backend cannot resize an existing guest: list one of that size in place S3, or leave its size out of the rows.",
+        ], e.Problems);
+        Assert.Empty(progress);
+    }
 }

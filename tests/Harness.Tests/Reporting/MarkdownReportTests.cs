@@ -88,6 +88,29 @@ public sealed class MarkdownReportTests
         Assert.Contains("left out to keep the summary small", summary);
     }
 
+    [Fact]
+    public void Each_guests_allocation_is_shown_under_its_scenario_and_results_without_it_show_none()
+    {
+        var loaded = RecordedRun.Load();
+        Assert.DoesNotContain("Allocation:", MarkdownReport.Render(loaded, []));
+
+        var record = new RunRecord
+        {
+            RunId = loaded.RunId,
+            StartedAt = loaded.StartedAt,
+            Testbed = loaded.Testbed,
+            Settings = loaded.Settings,
+            Scenarios = loaded.Scenarios.Select(s => s with
+            {
+                Guests = s.Guests.Select((g, i) => g with { Allocation = new Harness.Testbeds.GuestAllocation(i == 0 ? 0.6 : 0.25, (i == 0 ? 768L : 1024L) << 20) }).ToArray(),
+            }).ToList(),
+        };
+
+        var report = MarkdownReport.Render(record, []);
+        Assert.Contains("Allocation: S1 0.6 CPU, 768 MiB · S2 0.25 CPU, 1024 MiB · S3 0.25 CPU, 1024 MiB · S4 0.25 CPU, 1024 MiB.", report);
+        Assert.Contains("<p>Allocation: S1 0.6 CPU, 768 MiB", HtmlReport.Render(record, []));
+    }
+
     internal static RunRecord WithExtraCheck(RunRecord record, Check extra) => new()
     {
         RunId = record.RunId,

@@ -14,7 +14,7 @@ public sealed class AntagonistFileTests : IDisposable
                 guests:
                   - {s1}
                   - {"{"} name: S2, cpu: 50, ram: 20 {"}"}
-            """), 2);
+            """));
 
     private string Write(string text)
     {
@@ -62,7 +62,7 @@ public sealed class AntagonistFileTests : IDisposable
                 guests:
                   - { name: S1, cpu: 0, ram: 0, antagonists: [ { class: io } ] }
                   - { name: S2, cpu: 0, ram: 0, antagonists: [ { class: membw } ] }
-            """), 2));
+            """)));
         Assert.Contains(e.Problems, p => p.Contains("leave at least one victim", StringComparison.Ordinal));
     }
 
@@ -70,7 +70,7 @@ public sealed class AntagonistFileTests : IDisposable
     public void The_shipped_beyond_paper_file_loads_with_one_row_per_implemented_class()
     {
         var file = Path.Combine(Harness.Configuration.OptionsLoader.RepositoryRoot()!, "scenarios", "beyond-paper.yaml");
-        var rows = ScenarioFile.Load(file, 4);
+        var rows = ScenarioFile.Load(file);
         Assert.Equal(Antagonist.Implemented.Order(), rows.SelectMany(r => r.Loads).SelectMany(l => l.AntagonistsOrNone).Select(a => a.Class).Order());
         Assert.All(rows, r => Assert.Single(r.Loads, l => l.AntagonistsOrNone.Count > 0));
     }

@@ -28,8 +28,8 @@ public sealed class ScenarioFileTests : IDisposable
             { "scenarios": [ { "name": "noisy", "guests": [
                 { "name": "S1", "cpu": 100, "ram": 90 }, { "name": "S2", "cpu": 10, "ram": 30 } ] } ] }
             """);
-        var fromYaml = ScenarioFile.Load(yaml, 2);
-        var fromJson = ScenarioFile.Load(json, 2);
+        var fromYaml = ScenarioFile.Load(yaml);
+        var fromJson = ScenarioFile.Load(json);
         Assert.Equal("noisy (S1 100/90, S2 10/30)", Assert.Single(fromYaml).DisplayName);
         Assert.Equal(fromYaml.Single().DisplayName, fromJson.Single().DisplayName);
     }
@@ -47,7 +47,7 @@ public sealed class ScenarioFileTests : IDisposable
     public void Bad_files_are_refused_with_the_problem_named(string name, string text, string expected)
     {
         var path = Write(name, text);
-        var e = Assert.Throws<ScenarioValidationException>(() => ScenarioFile.Load(path, 1));
+        var e = Assert.Throws<ScenarioValidationException>(() => ScenarioFile.Load(path));
         Assert.Contains(expected, e.Message);
         Assert.Contains(path, e.Message);
     }
@@ -62,7 +62,7 @@ public sealed class ScenarioFileTests : IDisposable
                   - { name: S1, cpu: 100, ram: 20, weight: 2 }
                   - { name: S2, cpu: 100, ram: 20, weight: 1 }
             """);
-        var scenario = Assert.Single(ScenarioFile.Load(weighted, 2));
+        var scenario = Assert.Single(ScenarioFile.Load(weighted));
         Assert.True(scenario.IsFairShare);
         Assert.Equal("shares (S1 100/20 w2, S2 100/20 w1)", scenario.DisplayName);
 
@@ -73,14 +73,14 @@ public sealed class ScenarioFileTests : IDisposable
                   - { name: S1, cpu: 100, ram: 20, weight: 2 }
                   - { name: S2, cpu: 100, ram: 20 }
             """);
-        Assert.Contains("give every guest a 'weight' or none", Assert.Throws<ScenarioValidationException>(() => ScenarioFile.Load(half, 2)).Message);
+        Assert.Contains("give every guest a 'weight' or none", Assert.Throws<ScenarioValidationException>(() => ScenarioFile.Load(half)).Message);
     }
 
     [Fact]
     public void The_shipped_fair_share_file_is_valid()
     {
         var path = Path.Combine(Harness.Tests.Reporting.RecordedRun.RepositoryRoot, "scenarios", "fair-share.yaml");
-        Assert.All(ScenarioFile.Load(path, 4), s => Assert.True(s.IsFairShare, s.Name));
+        Assert.All(ScenarioFile.Load(path), s => Assert.True(s.IsFairShare, s.Name));
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

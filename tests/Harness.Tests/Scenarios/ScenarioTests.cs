@@ -9,7 +9,7 @@ public sealed class ScenarioTests
     public void The_paper_table_has_16_valid_scenarios_of_four_guests()
     {
         Assert.Equal(16, PaperScenarios.All.Count);
-        Assert.Empty(ScenarioValidator.Problems(PaperScenarios.All, 4));
+        Assert.Empty(ScenarioValidator.Problems(PaperScenarios.All));
         Assert.All(PaperScenarios.All, s => Assert.Equal(["S1", "S2", "S3", "S4"], s.Loads.Select(l => l.Guest)));
     }
 
@@ -28,12 +28,16 @@ public sealed class ScenarioTests
         [
             new("a", [new("S1", 10, 30), new("S2", 101, 30), new("S3", 10, -1), new("S3", 10, 30)]),
             new("A", [new("S1", 10, 30)]),
+            new("nine", Enumerable.Range(1, 9).Select(i => new GuestLoad($"S{i}", 10, 30)).ToArray()),
+            new("gap", [new("S1", 10, 30), new("S3", 10, 30)]),
         ];
-        var problems = ScenarioValidator.Problems(scenarios, 4);
+        var problems = ScenarioValidator.Problems(scenarios);
         Assert.Contains(problems, p => p.Contains("scenario name 'a' is used 2 times"));
         Assert.Contains(problems, p => p.Contains("guest S2: cpu 101 is outside 0-100"));
         Assert.Contains(problems, p => p.Contains("guest S3: ram -1 is outside 0-100"));
         Assert.Contains(problems, p => p.Contains("guest name 'S3' appears 2 times"));
-        Assert.Contains(problems, p => p.Contains("'A' has 1 guests; the testbed has 4"));
+        Assert.Contains(problems, p => p.Contains("'nine' has 9 guests; a scenario has 1 to 8"));
+        Assert.Contains(problems, p => p.Contains("'gap': guests are named S1, S3; a row of 2 names S1, S2"));
+        Assert.DoesNotContain(problems, p => p.Contains("'A'") && p.Contains("guests"));
     }
 }

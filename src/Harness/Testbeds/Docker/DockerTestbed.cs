@@ -56,17 +56,22 @@ public sealed class DockerTestbed : ITestbed
                 ["guest.count"] = options.GuestCount.ToString(CultureInfo.InvariantCulture),
                 ["guest.cpus"] = options.GuestCpus.ToString(CultureInfo.InvariantCulture),
                 ["guest.memory_mib"] = options.GuestMemoryMiB.ToString(CultureInfo.InvariantCulture),
-                ["guest.cpus_total_vs_host"] = (options.GuestCpus * options.GuestCount / Environment.ProcessorCount).ToString("0.00", CultureInfo.InvariantCulture),
+                ["guest.cpus_total_vs_host"] = (Enumerable.Range(0, options.GuestCount).Sum(i => options.AllocationOf(i).Cpus) / Environment.ProcessorCount)
+                    .ToString("0.00", CultureInfo.InvariantCulture),
             };
             var disk = options.BackendSettings as DockerSettings ?? DockerSettings.Default;
             var device = disk.ThrottlesDisk ? DockerDisk.Resolve(facts["docker.root_dir"]) : ((string Path, string Numbers)?)null;
             facts["docker.disk_limit"] = DockerDisk.Describe(disk) + (device is { } d ? $" on {d.Path} ({d.Numbers})" : "");
             facts["docker.disk_weight"] = DockerDisk.WeightSupport(device?.Path ?? DockerDisk.Find(facts["docker.root_dir"], DockerDisk.MountInfo())?.Path ?? "");
-            var allocation = new GuestAllocation(options.GuestCpus, options.GuestMemoryMiB * 1024 * 1024);
             for (var i = 1; i <= options.GuestCount; i++)
             {
                 var name = $"S{i}";
-                progress($"provisioning guest {name} ({options.GuestCpus.ToString(CultureInfo.InvariantCulture)} CPU, {options.GuestMemoryMiB} MiB)");
+                var allocation = options.AllocationOf(i - 1);
+                var cpus = allocation.Cpus.ToString(CultureInfo.InvariantCulture);
+                var mib = (allocation.MemoryBytes / (1024 * 1024)).ToString(CultureInfo.InvariantCulture);
+                facts[$"guest.{name}.cpus"] = cpus;
+                facts[$"guest.{name}.memory_mib"] = mib;
+                progress($"provisioning guest {name} ({cpus} CPU, {mib} MiB{(options.SizeOf(i - 1).IsDefault ? "" : ", its scenarios' own size")})");
                 guests.Add(await StartGuestAsync(engine, options, runId, name, allocation, key, (disk, device?.Path), cancellationToken).ConfigureAwait(false));
             }
             foreach (var (fact, value) in await DockerProvenance.CollectAsync(guests, cancellationToken).ConfigureAwait(false)) facts[fact] = value;

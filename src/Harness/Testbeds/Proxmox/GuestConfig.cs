@@ -7,6 +7,22 @@ namespace Harness.Testbeds.Proxmox;
 /// <summary>What the harness writes into a guest's config, from the settings: one place for the provisioner and for <c>doctor</c>'s request list.</summary>
 internal static class GuestConfig
 {
+    /// <summary>
+    /// The run's guest settings with one guest's own size from its scenarios: whole cores enough for its CPUs, and a
+    /// cpulimit of exactly that when they are a fraction (0.5 → 1 core, cpulimit 0.5; 2 → 2 cores, no cpulimit).
+    /// </summary>
+    public static PveOptions Sized(PveOptions pve, Scenarios.GuestSize size)
+    {
+        var sized = pve;
+        if (size.Cpus is { } cpus)
+        {
+            var cores = (int)Math.Ceiling(cpus - 1e-9);
+            sized = sized with { Cores = cores, CpuLimit = cpus < cores ? cpus : 0 };
+        }
+        if (size.MemoryMiB is { } mib) sized = sized with { MemoryMiB = (int)mib };
+        return sized;
+    }
+
     public static Dictionary<string, string> Common(PveOptions pve, string runId)
     {
         var c = new Dictionary<string, string>

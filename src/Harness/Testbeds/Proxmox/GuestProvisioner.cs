@@ -14,10 +14,12 @@ internal sealed class GuestProvisioner(
     private readonly SemaphoreSlim _idGate = new(1);
     private readonly HashSet<int> _usedIds = [];
 
+    /// <param name="sized">The run's guest settings with this guest's own size (<see cref="GuestConfig.Sized"/>).</param>
     public async Task<ProxmoxGuest> ProvisionAsync(
-        string name, string node, IReadOnlyList<PveClusterGuest> templates, GuestAllocation allocation, SemaphoreSlim cloneGate,
+        string name, string node, IReadOnlyList<PveClusterGuest> templates, PveOptions sized, SemaphoreSlim cloneGate,
         CancellationToken cancellationToken)
     {
+        var allocation = new GuestAllocation(sized.EffectiveCpus, sized.MemoryMiB * 1024L * 1024L);
         var vmName = GuestTags.GuestName(runId, name);
         PveGuestRef guest;
         await cloneGate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -25,7 +27,7 @@ internal sealed class GuestProvisioner(
         {
             guest = pve.Kind == PveGuestKind.Vm
                 ? await CloneVmAsync(name, vmName, node, templates, cancellationToken).ConfigureAwait(false)
-                : await CreateContainerAsync(name, vmName, node, cancellationToken).ConfigureAwait(false);
+                : await CreateContainerAsync(name, vmName, node, sized, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -34,8 +36,8 @@ internal sealed class GuestProvisioner(
 
         if (pve.Kind == PveGuestKind.Vm)
         {
-            progress($"{name}: configuring {guest} ({pve.Cores} vCPU, {pve.MemoryMiB} MiB)");
-            await client.SetConfigAsync(guest, GuestConfig.Vm(pve, runId, key.PublicKey), cancellationToken).ConfigureAwait(false);
+            progress($"{name}: configuring {guest} ({sized.Cores} vCPU{(sized.CpuLimit > 0 ? $", cpulimit {sized.CpuLimit.ToString(CultureInfo.InvariantCulture)}" : "")}, {sized.MemoryMiB} MiB)");
+            await client.SetConfigAsync(guest, GuestConfig.Vm(sized, runId, key.PublicKey), cancellationToken).ConfigureAwait(false);
         }
         progress($"{name}: starting {guest}");
         var start = await client.StartAsync(guest, cancellationToken).ConfigureAwait(false);
@@ -84,11 +86,11 @@ internal sealed class GuestProvisioner(
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    private Task<PveGuestRef> CreateContainerAsync(string name, string hostname, string node, CancellationToken cancellationToken) =>
+    private Task<PveGuestRef> CreateContainerAsync(string name, string hostname, string node, PveOptions sized, CancellationToken cancellationToken) =>
         CreateOnceAsync(name, hostname, PveGuestKind.Lxc, node, "create", id =>
         {
             progress($"{name}: creating {new PveGuestRef(node, PveGuestKind.Lxc, id)} from {pve.OsTemplate}");
-            return client.CreateContainerAsync(node, GuestConfig.Container(pve, runId, id, hostname, key.PublicKey), cancellationToken);
+            return client.CreateContainerAsync(node, GuestConfig.Container(sized, runId, id, hostname, key.PublicKey), cancellationToken);
         }, cancellationToken);
 
     /// <summary>

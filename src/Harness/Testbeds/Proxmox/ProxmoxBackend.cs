@@ -28,8 +28,8 @@ public sealed class ProxmoxBackend : TestbedBackend<PveOptions>
     {
         var o = request.Options;
         return _connect is null
-            ? await ProxmoxTestbed.CreateAsync(settings!, o.GuestCount, request.RunId, request.Key, o.Remote, request.Progress, cancellationToken).ConfigureAwait(false)
-            : await ProxmoxTestbed.CreateAsync(settings!, o.GuestCount, request.RunId, request.Key, o.Remote, _connect, request.Progress, cancellationToken).ConfigureAwait(false);
+            ? await ProxmoxTestbed.CreateAsync(settings!, o.GuestCount, request.RunId, request.Key, o.Remote, request.Progress, cancellationToken, o.GuestSizes).ConfigureAwait(false)
+            : await ProxmoxTestbed.CreateAsync(settings!, o.GuestCount, request.RunId, request.Key, o.Remote, _connect, request.Progress, cancellationToken, o.GuestSizes).ConfigureAwait(false);
     }
 
     public override bool IsUserFixable(Exception e) => base.IsUserFixable(e) || e is Pve.PveApiException or GuestStartTimeoutException;

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using Harness.Configuration;
 using Harness.Pve;
 using Harness.Remote;
+using Harness.Scenarios;
 using Renci.SshNet.Common;
 
 namespace Harness.Testbeds.Proxmox;
@@ -51,18 +52,20 @@ public sealed class ProxmoxTestbed : ITestbed
 
     public ICpuWeights? CpuWeights => new ProxmoxCpuWeights(_client);
 
+    /// <param name="sizes">Each guest's own size from its scenarios (index 0 = S1); a guest past the list, or a part left null, takes <paramref name="pve"/>'s.</param>
     public static Task<ProxmoxTestbed> CreateAsync(
-        PveOptions pve, int guestCount, string runId, SshKeyPair key, RemoteShellOptions remote, ProgressSink progress, CancellationToken cancellationToken) =>
-        CreateAsync(pve, guestCount, runId, key, remote, SshConnector(key), progress, cancellationToken);
+        PveOptions pve, int guestCount, string runId, SshKeyPair key, RemoteShellOptions remote, ProgressSink progress, CancellationToken cancellationToken,
+        IReadOnlyList<GuestSize>? sizes = null) =>
+        CreateAsync(pve, guestCount, runId, key, remote, SshConnector(key), progress, cancellationToken, sizes);
 
     internal static async Task<ProxmoxTestbed> CreateAsync(
         PveOptions pve, int guestCount, string runId, SshKeyPair key, RemoteShellOptions remote, GuestConnector connect, ProgressSink progress,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, IReadOnlyList<GuestSize>? sizes = null)
     {
         var client = PveClient.Create(pve, m => progress("PVE: " + m));
         try
         {
-            return await CreateAsync(pve, guestCount, runId, key, client, connect, remote, progress, cancellationToken).ConfigureAwait(false);
+            return await CreateAsync(pve, guestCount, runId, key, client, connect, remote, progress, cancellationToken, sizes).ConfigureAwait(false);
         }
         catch
         {
@@ -73,7 +76,7 @@ public sealed class ProxmoxTestbed : ITestbed
 
     internal static async Task<ProxmoxTestbed> CreateAsync(
         PveOptions pve, int guestCount, string runId, SshKeyPair key, IPveClient client, GuestConnector connect, RemoteShellOptions remote,
-        ProgressSink progress, CancellationToken cancellationToken)
+        ProgressSink progress, CancellationToken cancellationToken, IReadOnlyList<GuestSize>? sizes = null)
     {
         var ledger = new Ledger();
         var guests = new List<IGuest>();
@@ -118,7 +121,6 @@ public sealed class ProxmoxTestbed : ITestbed
             }
 
             var provisioner = new GuestProvisioner(client, pve, runId, key, connect, remote, ledger, progress);
-            var allocation = new GuestAllocation(pve.EffectiveCpus, pve.MemoryMiB * 1024L * 1024L);
             // Clones one at a time (or two): parallel clones from one template fail on PVE's storage and config locks.
             using var gate = new SemaphoreSlim(pve.CloneConcurrency);
             // The first failure cancels the guests still waiting, so a broken setup fails fast instead of N times.
@@ -128,7 +130,8 @@ public sealed class ProxmoxTestbed : ITestbed
             {
                 var name = $"S{i}";
                 var node = pve.Nodes[(i - 1) % pve.Nodes.Count];
-                tasks.Add(ProvisionOrCancelOthersAsync(provisioner, name, node, templates, allocation, gate, failFast));
+                var sized = GuestConfig.Sized(pve, sizes is not null && i <= sizes.Count ? sizes[i - 1] : GuestSize.Default);
+                tasks.Add(ProvisionOrCancelOthersAsync(provisioner, name, node, templates, sized, gate, failFast));
             }
             try
             {
@@ -149,6 +152,8 @@ public sealed class ProxmoxTestbed : ITestbed
             foreach (var g in guests.Cast<ProxmoxGuest>())
             {
                 facts[$"guest.{g.Name}.identity"] = g.Identity;
+                facts[$"guest.{g.Name}.cpus"] = g.Allocation.Cpus.ToString(CultureInfo.InvariantCulture);
+                facts[$"guest.{g.Name}.memory_mib"] = (g.Allocation.MemoryBytes / (1024 * 1024)).ToString(CultureInfo.InvariantCulture);
                 facts[$"guest.{g.Name}.address"] = g.Address;
                 if (g.HostKeySha256 is { } hk) facts[$"guest.{g.Name}.ssh_host_key"] = "SHA256:" + hk;
                 var config = await client.GetConfigAsync(g.Ref, cancellationToken).ConfigureAwait(false);
@@ -183,12 +188,12 @@ public sealed class ProxmoxTestbed : ITestbed
     }
 
     private static async Task<ProxmoxGuest> ProvisionOrCancelOthersAsync(
-        GuestProvisioner provisioner, string name, string node, IReadOnlyList<PveClusterGuest> templates, GuestAllocation allocation,
+        GuestProvisioner provisioner, string name, string node, IReadOnlyList<PveClusterGuest> templates, PveOptions sized,
         SemaphoreSlim gate, CancellationTokenSource failFast)
     {
         try
         {
-            return await provisioner.ProvisionAsync(name, node, templates, allocation, gate, failFast.Token).ConfigureAwait(false);
+            return await provisioner.ProvisionAsync(name, node, templates, sized, gate, failFast.Token).ConfigureAwait(false);
         }
         catch
         {

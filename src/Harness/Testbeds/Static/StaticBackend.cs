@@ -16,6 +16,7 @@ public sealed class StaticBackend : TestbedBackend<StaticTestbedOptions>
     public override StaticTestbedOptions Load(SettingsReader settings) => StaticTestbedOptions.Load(settings);
 
     public override async Task<ITestbed> CreateAsync(StaticTestbedOptions? settings, TestbedRequest request, CancellationToken cancellationToken) =>
-        await StaticTestbed.CreateAsync(settings!, request.Options.GuestCount, request.RunId, request.Progress, cancellationToken, request.Options.Remote)
+        await StaticTestbed.CreateAsync(settings!, request.Options.GuestCount, request.RunId, request.Progress, cancellationToken, request.Options.Remote,
+                request.Options.GuestSizes)
             .ConfigureAwait(false);
 }

@@ -25,15 +25,23 @@ public sealed class StaticTestbed : ITestbed
 
     public IReadOnlyDictionary<string, string> Facts { get; }
 
+    /// <param name="sizes">The size the scenarios give each guest (index 0 = S1): this backend cannot size a guest, so a listed guest of another size stops the run.</param>
     public static async Task<StaticTestbed> CreateAsync(
         StaticTestbedOptions options, int guestCount, string runId, ProgressSink progress, CancellationToken cancellationToken,
-        RemoteShellOptions? remote = null)
+        RemoteShellOptions? remote = null, IReadOnlyList<Scenarios.GuestSize>? sizes = null)
     {
         if (options.Guests.Count < guestCount)
         {
             throw new Configuration.HarnessConfigurationException(
                 [$"{StaticTestbedOptions.FileVariable}: {options.SourceFile} lists {options.Guests.Count} guest(s), the run needs {guestCount}."]);
         }
+        var mismatches = (sizes ?? []).Take(guestCount).Select((size, i) => (size, spec: options.Guests[i], name: $"S{i + 1}"))
+            .Where(x => (x.size.Cpus is { } c && Math.Abs(c - x.spec.Cpus) > 1e-6) || (x.size.MemoryMiB is { } m && m != x.spec.MemoryMiB))
+            .Select(x => string.Create(CultureInfo.InvariantCulture,
+                $"{StaticTestbedOptions.FileVariable}: the scenarios give {x.name} {x.size}; {options.SourceFile} lists it ({x.spec.Name ?? x.spec.Host}) with {x.spec.Cpus} CPU, {x.spec.MemoryMiB} MiB. " +
+                $"The static backend cannot resize an existing guest: list one of that size in place {x.name}, or leave its size out of the rows."))
+            .ToArray();
+        if (mismatches.Length > 0) throw new Configuration.HarnessConfigurationException(mismatches);
         var guests = new List<IGuest>();
         var facts = new Dictionary<string, string>
         {
