@@ -5,7 +5,7 @@ namespace Harness.Tests.Scenarios;
 
 public sealed class AntagonistFileTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("harness-antagonists-").FullName;
+    private readonly TempFolder _files = new("harness-antagonists-");
 
     private IReadOnlyList<Scenario> Load(string s1) =>
         ScenarioFile.Load(Write($"""
@@ -16,12 +16,7 @@ public sealed class AntagonistFileTests : IDisposable
                   - {"{"} name: S2, cpu: 50, ram: 20 {"}"}
             """));
 
-    private string Write(string text)
-    {
-        var path = Path.Combine(_dir, "s.yaml");
-        File.WriteAllText(path, text);
-        return path;
-    }
+    private string Write(string text) => _files.Write("s.yaml", text);
 
     [Fact]
     public void A_guest_takes_antagonists_with_class_intensity_and_sync_and_the_row_names_them()
@@ -75,5 +70,5 @@ public sealed class AntagonistFileTests : IDisposable
         Assert.All(rows, r => Assert.Single(r.Loads, l => l.AntagonistsOrNone.Count > 0));
     }
 
-    public void Dispose() => Directory.Delete(_dir, true);
+    public void Dispose() => _files.Dispose();
 }

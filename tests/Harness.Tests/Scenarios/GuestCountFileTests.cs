@@ -9,14 +9,9 @@ namespace Harness.Tests.Scenarios;
 /// <summary>Scenario files with 1 to 8 guests, and guests of their own size.</summary>
 public sealed class GuestCountFileTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("harness-guest-count-").FullName;
+    private readonly TempFolder _files = new("harness-guest-count-");
 
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_dir, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    private string Write(string name, string text) => _files.Write(name, text);
 
     private static string Row(string name, int guests, Func<int, string>? extra = null) =>
         $"  - name: {name}\n    guests:\n"
@@ -185,5 +180,5 @@ public sealed class GuestCountFileTests : IDisposable
     private static HarnessOptions OptionsWith(params (string Key, string Value)[] env) =>
         OptionsLoader.Load(env.ToDictionary(e => e.Key, e => e.Value), hostCores: 2);
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _files.Dispose();
 }

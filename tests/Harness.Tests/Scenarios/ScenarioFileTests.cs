@@ -5,14 +5,9 @@ namespace Harness.Tests.Scenarios;
 
 public sealed class ScenarioFileTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("harness-scenarios-").FullName;
+    private readonly TempFolder _files = new("harness-scenarios-");
 
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_dir, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    private string Write(string name, string text) => _files.Write(name, text);
 
     [Fact]
     public void Yaml_and_json_give_the_same_scenarios()
@@ -83,5 +78,5 @@ public sealed class ScenarioFileTests : IDisposable
         Assert.All(ScenarioFile.Load(path), s => Assert.True(s.IsFairShare, s.Name));
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _files.Dispose();
 }
