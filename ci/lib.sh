@@ -27,6 +27,21 @@ run_tests() {
 # is a failed test, or a skipped one when HARNESS_MAX_INVALID_ROWS allows it; its message starts with the marker
 # below, and it is counted as invalid only, neither failed nor skipped.
 INVALID_ROW_MARKER='INVALID row (not judged)'
+# awk functions over a record that starts after "<UnitTestResult ": the result's own text ends at its closing tag
+# (or, when self-closing, at the first "/>"), and its outcome is the opening tag's attribute. The last result's
+# record otherwise runs on into <ResultSummary outcome="Failed"> and the run's log (which quotes every row's
+# message), and a skipped row read there as failed and invalid.
+TRX_RESULT_AWK='
+  function result(  end, open) {
+    end = index($0, "</UnitTestResult>"); open = index($0, ">")
+    if (substr($0, open - 1, 1) == "/") end = open
+    return end ? substr($0, 1, end) : $0
+  }
+  function outcome(  open) {
+    open = substr($0, 1, index($0, ">"))
+    return match(open, /outcome="[^"]*"/) ? substr(open, RSTART + 9, RLENGTH - 10) : ""
+  }
+'
 count_trx() {
   local p=0 f=0 s=0 i=0 file line inv_f inv_s
   for file in "$@"; do
@@ -36,8 +51,8 @@ count_trx() {
     f=$((f + $(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$line") + $(sed -n 's/.* error="\([0-9]*\)".*/\1/p' <<<"$line")))
     # VSTest counts skipped tests as neither passed nor failed: total minus executed.
     s=$((s + $(sed -n 's/.* total="\([0-9]*\)".*/\1/p' <<<"$line") - $(sed -n 's/.* executed="\([0-9]*\)".*/\1/p' <<<"$line")))
-    read -r inv_f inv_s < <(awk -v RS='<UnitTestResult ' -v marker="$INVALID_ROW_MARKER" \
-      'NR > 1 && index($0, marker) { if ($0 ~ /outcome="Failed"/) f++; else s++ } END { print f + 0, s + 0 }' "$file")
+    read -r inv_f inv_s < <(awk -v RS='<UnitTestResult ' -v marker="$INVALID_ROW_MARKER" "$TRX_RESULT_AWK"'
+      NR > 1 && index(result(), marker) { if (outcome() == "Failed") f++; else s++ } END { print f + 0, s + 0 }' "$file")
     f=$((f - inv_f)); s=$((s - inv_s)); i=$((i + inv_f + inv_s))
   done
   echo "$p $f $s $i"
@@ -49,10 +64,11 @@ list_failed() {
   local file
   for file in "$@"; do
     [ -f "$file" ] || continue
-    awk -v RS='<UnitTestResult ' 'NR > 1 && /outcome="Failed"/ {
-      name = "?"; if (match($0, /testName="[^"]*"/)) name = substr($0, RSTART + 10, RLENGTH - 11)
+    awk -v RS='<UnitTestResult ' "$TRX_RESULT_AWK"'
+    NR > 1 && outcome() == "Failed" {
+      r = result(); name = "?"; if (match(r, /testName="[^"]*"/)) name = substr(r, RSTART + 10, RLENGTH - 11)
       msg = ""
-      if (match($0, /<Message>[^\n<]*/)) msg = substr($0, RSTART + 9, RLENGTH - 9)
+      if (match(r, /<Message>[^\n<]*/)) msg = substr(r, RSTART + 9, RLENGTH - 9)
       if (length(msg) > 300) msg = substr(msg, 1, 300) "..."
       printf "FAILED %s: %s\n", name, msg
     }' "$file"

@@ -89,7 +89,7 @@ public sealed record HarnessOptions
     public int MaxInvalidRows { get; init; }
 
     /// <summary>Largest allowed increase of wait (run-queue wait or steal, % of wall time) from solo to co-run, points.</summary>
-    public double WaitIncreaseThreshold { get; init; } = 20;
+    public double WaitIncreaseThreshold { get; init; } = 30;
 
     /// <summary>Largest allowed loss of a guest's work per wall-second (same load setting) from solo to co-run, percent.</summary>
     public double ThroughputLossThreshold { get; init; } = 15;

@@ -30,7 +30,7 @@ public static class OptionsLoader
         new("CPU_TOLERANCE", "verdict: allowed |achieved - target| CPU, points", "5"),
         new("RAM_TOLERANCE", "verdict: allowed |achieved - target| RAM, points", "5"),
         new("SLOWDOWN_THRESHOLD", "verdict: allowed slowdown of a guest's runnable work ((run + wait) / run, co-run over solo), %", "90"),
-        new("WAIT_INCREASE_THRESHOLD", "verdict: allowed increase of wait (run-queue wait or steal, % of wall time), solo → co-run, points", "20",
+        new("WAIT_INCREASE_THRESHOLD", "verdict: allowed increase of wait (run-queue wait or steal, % of wall time), solo → co-run, points", "30",
             FormerName: "WAIT_THRESHOLD"),
         new("THROUGHPUT_LOSS_THRESHOLD", "verdict: allowed loss of work per wall-second at the same load setting, solo → co-run, %", "15",
             FormerName: "DEGRADATION_THRESHOLD"),
