@@ -29,6 +29,12 @@ public sealed record ProvenanceControl(string Suffix, string Label, bool PerGues
     public static readonly ProvenanceControl Qemu = new("qemu.version", "QEMU", false, false);
     public static readonly ProvenanceControl LoadGenerator = new("loadGeneratorVersion", "load generator", false, false);
 
+    /// <summary>
+    /// A scenario's guest sizes (schema 5): not a testbed fact but part of each scenario, since guests may differ in
+    /// size from row to row; a CPU % is of the guest's own allocation, so other sizes make another experiment.
+    /// </summary>
+    public static readonly ProvenanceControl GuestSizes = new("sizes", "guest sizes", false, true);
+
     public static IReadOnlyList<ProvenanceControl> All { get; } =
         [CpuWeight, CpuQuota, CpuSet, MemoryLimit, Balloon, DiskLimit, GuestCpuModel, Ksm, Governor, HostCpuModel, Kernel, Docker, Pve, Qemu, LoadGenerator];
 

@@ -41,6 +41,28 @@ public sealed class ProvenanceComparisonTests
     }
 
     [Fact]
+    public void A_scenario_whose_guests_were_sized_otherwise_in_the_baseline_is_refused_naming_the_sizes()
+    {
+        static RunRecord Sized(RunRecord run, double firstGuestCpus) => new()
+        {
+            RunId = run.RunId, StartedAt = run.StartedAt, Settings = run.Settings, Testbed = run.Testbed,
+            Scenarios = run.Scenarios.Select((s, i) => s with
+            {
+                Guests = s.Guests.Select((g, j) => g with { Allocation = new GuestAllocation(i == 0 && j == 0 ? firstGuestCpus : 0.4, 1L << 30) }).ToArray(),
+            }).ToList(),
+        };
+        var recorded = RecordedRun.Load();
+
+        var comparison = RunComparison.Compare(Sized(recorded, 0.6), Sized(recorded, 0.4));
+
+        Assert.True(comparison.Refused);
+        Assert.Contains($"{recorded.Scenarios[0].Name}: guest sizes S1 0.4 CPU, 1024 MiB", comparison.RefusalMessage);
+        Assert.Contains("→ S1 0.6 CPU, 1024 MiB", comparison.RefusalMessage);
+        Assert.False(RunComparison.Compare(Sized(recorded, 0.4), Sized(recorded, 0.4)).Refused);
+        Assert.False(RunComparison.Compare(Sized(recorded, 0.6), recorded).Refused); // the baseline predates sizes
+    }
+
+    [Fact]
     public void Versions_are_informational_and_a_control_recorded_on_one_side_only_is_not_refused()
     {
         var run = WithFacts(RecordedRun.Load(), ("pve.version", "9.0.3"), ("host.kernel", "6.14.8-2-pve"), ("qemu.version", "10.0.2"), ("guest.S1.memory.limit_bytes", "1073741824"));

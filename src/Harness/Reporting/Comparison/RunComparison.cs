@@ -138,9 +138,19 @@ public sealed record RunComparison(string RunId, string BaselineId, ComparisonOp
         }).ToList();
         return new RunComparison(run.RunId, baseline.RunId, options, metrics, CompareFacts(run, baseline))
         {
-            Provenance = RunProvenance.Of(run).DifferencesFrom(RunProvenance.Of(baseline)),
+            Provenance = [.. RunProvenance.Of(run).DifferencesFrom(RunProvenance.Of(baseline)), .. SizeDifferences(runScenarios, baseScenarios)],
         };
     }
+
+    // A scenario of the same name whose guests were sized differently is another experiment (a row of a scenario
+    // file edited between the runs); results older than schema 5 carry no sizes and are not held against it.
+    private static IEnumerable<ProvenanceDifference> SizeDifferences(
+        IReadOnlyDictionary<string, ScenarioRecord> run, IReadOnlyDictionary<string, ScenarioRecord> baseline) =>
+        from name in run.Keys.Intersect(baseline.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal)
+        let after = ReportText.Allocations(run[name].Guests)
+        let before = ReportText.Allocations(baseline[name].Guests)
+        where after is not null && before is not null && after != before
+        select new ProvenanceDifference(name + ":", ProvenanceControl.GuestSizes, before, after);
 
     /// <param name="adjustedP">Holm-adjusted p-value of "the run is worse"; null when either run kept no segments.</param>
     private static ComparisonStatus Judge(Check? run, Check? baseline, ComparisonOptions options, double? adjustedP)
