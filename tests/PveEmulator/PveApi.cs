@@ -17,6 +17,8 @@ public sealed partial class PveApi(EmulatorOptions options, IGuestRuntime runtim
 
     public EmulatorOptions Options => options;
 
+    private NodeCpu NodeBusy { get; } = NodeCpu.OfThisHost();
+
     public IGuestRuntime Runtime => runtime;
 
     public IContainerRuntime Containers => containers;
@@ -139,7 +141,7 @@ public sealed partial class PveApi(EmulatorOptions options, IGuestRuntime runtim
             ["pveversion"] = "pve-manager/9.0.3/0e0e0e0e", ["kversion"] = $"Linux {kernel} (emulated PVE node)",
             ["cpuinfo"] = new Dictionary<string, object> { ["model"] = model, ["cpus"] = Environment.ProcessorCount, ["cores"] = Environment.ProcessorCount, ["sockets"] = 1 },
             ["memory"] = new Dictionary<string, object> { ["total"] = total, ["free"] = free, ["used"] = total - free },
-            ["uptime"] = (long)(Environment.TickCount64 / 1000), ["cpu"] = 0,
+            ["uptime"] = (long)(Environment.TickCount64 / 1000), ["cpu"] = NodeBusy.Read(),
         };
     }
 

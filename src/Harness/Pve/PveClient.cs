@@ -91,7 +91,8 @@ public sealed partial class PveClient : IPveClient
         var mem = d.TryGetProperty("memory", out var m) && m.ValueKind == JsonValueKind.Object ? m : default;
         return new PveNodeStatus(
             node, Str(d, "pveversion"), Str(d, "kversion"), Str(cpu, "model"),
-            (int)Num(cpu, "cpus"), (int)Num(cpu, "cores"), (int)Num(cpu, "sockets"), (long)Num(mem, "total"));
+            (int)Num(cpu, "cpus"), (int)Num(cpu, "cores"), (int)Num(cpu, "sockets"), (long)Num(mem, "total"),
+            d.TryGetProperty("cpu", out var busy) && busy.ValueKind == JsonValueKind.Number ? busy.GetDouble() : double.NaN);
     }
 
     public async Task<int> GetNextIdAsync(CancellationToken cancellationToken)

@@ -15,7 +15,8 @@ public sealed record PveGuestRef(string Node, PveGuestKind Kind, int VmId)
 
 public sealed record PveVersionInfo(string Version, string Release, string RepoId);
 
-public sealed record PveNodeStatus(string Node, string? PveVersion, string? KernelVersion, string? CpuModel, int CpuCount, int CpuCores, int CpuSockets, long MemoryTotalBytes);
+/// <summary>GET /nodes/{node}/status. Cpu is the share of all the node's CPUs busy since the API worker that answered last computed it.</summary>
+public sealed record PveNodeStatus(string Node, string? PveVersion, string? KernelVersion, string? CpuModel, int CpuCount, int CpuCores, int CpuSockets, long MemoryTotalBytes, double Cpu = double.NaN);
 
 /// <summary>
 /// status/current of a guest. Cpu is the share of its own vCPUs (1.0 = all busy); memory in bytes; Pressure only

@@ -92,10 +92,18 @@ internal sealed class MeasurementProtocol(
     /// </summary>
     public async Task<double?> MeasureOutsideAsync(IReadOnlyList<GuestRun> runs, TimeSpan length, CancellationToken ct)
     {
+        var from = time.GetUtcNow();
         var start = await EdgeAsync(runs, [], ct).ConfigureAwait(false);
         await Task.Delay(length, time, ct).ConfigureAwait(false);
-        return Outside(start, await EdgeAsync(runs, [], ct).ConfigureAwait(false));
+        return Outside(start, await EdgeAsync(runs, [], ct).ConfigureAwait(false)) ?? await OutsideSinceAsync(from, ct).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The host's CPU outside every guest from <paramref name="from"/> until now, for a host that cannot split it per
+    /// segment (<see cref="IHostView.OutsideCpuPercentAsync"/>); null for the others and without a host view.
+    /// </summary>
+    public Task<double?> OutsideSinceAsync(DateTimeOffset from, CancellationToken ct) =>
+        host?.OutsideCpuPercentAsync(from, ct) ?? Task.FromResult<double?>(null);
 
     /// <summary>
     /// One segment edge: the measured guests' counters from inside, the host's counters of every guest from outside

@@ -120,6 +120,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
         var note = weights is null ? null : await weights.FoundAsync(ct).ConfigureAwait(false);
         var log = new RepetitionPolicy.Log();
         var (done, count, confirming) = (0, _repetitions.First, false);
+        var measuring = _time.GetUtcNow();
         while (true)
         {
             segments.AddRange(await _protocol.MeasureAsync(scenario.Name, runs, done + 1, count, confirming, ct).ConfigureAwait(false));
@@ -136,7 +137,9 @@ public sealed class ScenarioRunner : IAsyncDisposable
                     r.Name, r.Load.CpuWeight ?? 1, r.Guest.Allocation.Cpus, guests.Single(g => g.Guest == r.Name).Segments ?? [])).ToArray();
                 verdict = FairShareJudge.Judge(verdict, shares, _options.FairShareTolerance, note);
             }
-            var (busy, hostNote) = QuietHost.Judge(quiet, segments, _options.QuietHostTolerance);
+            // A host that cannot split its CPU per segment is judged over the whole measurement so far.
+            var overall = segments.Any(s => s.Host?.OutsideCpuPercent is not null) ? null : await _protocol.OutsideSinceAsync(measuring, ct).ConfigureAwait(false);
+            var (busy, hostNote) = QuietHost.Judge(quiet, segments, _options.QuietHostTolerance, overall);
             verdict = verdict with
             {
                 InvalidReasons = [.. verdict.InvalidReasons ?? [], .. busy is null ? Array.Empty<string>() : [busy]],

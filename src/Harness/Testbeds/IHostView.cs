@@ -22,6 +22,13 @@ public interface IHostView : IAsyncDisposable
     /// (<paramref name="guests"/>: every guest's edges over the same stretch). Null when either side is unknown.
     /// </summary>
     double? OutsideCpuPercent(HostBusy start, HostBusy end, IReadOnlyList<(HostEdge Start, HostEdge End)> guests) => null;
+
+    /// <summary>
+    /// For a host that gives its busy CPU only as rates over spans it alone knows (a Proxmox node), so that it cannot
+    /// be split per segment: the CPU it spent outside every guest from <paramref name="from"/> until now, % of one
+    /// CPU, waiting a bounded time for enough of its values. Null when it cannot tell.
+    /// </summary>
+    Task<double?> OutsideCpuPercentAsync(DateTimeOffset from, CancellationToken cancellationToken) => Task.FromResult<double?>(null);
 }
 
 /// <summary>A testbed without a host view (static guests on any hypervisor): every segment says why.</summary>

@@ -76,4 +76,25 @@ public sealed class ProxmoxHostViewTests
         Assert.Equal(new PvePressure(3.5, 1, 0, 0, 0.25, 0), PveClient.Pressure(pve9.RootElement));
         Assert.Null(PveClient.Pressure(pve8.RootElement));
     }
+
+    [Fact]
+    public void Outside_the_guests_is_the_nodes_busy_CPU_less_its_guests_over_the_settled_part_of_the_stretch()
+    {
+        // A 2-CPU node: a value spans at least 10 s / 2 = 5 s, so only values from 7 s on count. The node computes a
+        // new value every 5 s (1.2 CPUs busy) and repeats it in between; its two guests use 0.4 and 0.5 of their
+        // 1 vCPU: 0.3 CPUs outside them, 30% of a CPU. The value at 5 s may reach back before the stretch: left out.
+        var node = Enumerable.Range(0, 16).Select(s => new PveNodeSample(T0.AddSeconds(s), "pve1", s < 5 ? 0.9 : (s / 5 % 2 == 0 ? 0.6 : 0.6 + 1e-9), 2)).ToArray();
+        var guests = Enumerable.Range(0, 16).SelectMany(s => new[]
+        {
+            new PveStatusSample(T0.AddSeconds(s), "S1", "running", 0.4 + s * 1e-9, 1, 0, 0),
+            new PveStatusSample(T0.AddSeconds(s), "S2", "running", 0.5 + s * 1e-9, 1, 0, 0),
+        }).ToArray();
+        var members = new Dictionary<string, string> { ["S1"] = "pve1", ["S2"] = "pve1" };
+
+        Assert.Equal(30, ProxmoxHostView.Outside(node, guests, members, T0, T0.AddSeconds(15))!.Value, 3);
+        // Before the stretch has settled there is nothing to tell from, and a guest without values cannot be accounted for.
+        Assert.Null(ProxmoxHostView.Outside(node, guests, members, T0, T0.AddSeconds(6)));
+        Assert.Null(ProxmoxHostView.Outside(node, guests.Where(g => g.Guest == "S1").ToArray(), members, T0, T0.AddSeconds(15)));
+        Assert.Null(ProxmoxHostView.Outside(node.Select(n => n with { Cpu = double.NaN }).ToArray(), guests, members, T0, T0.AddSeconds(15)));
+    }
 }

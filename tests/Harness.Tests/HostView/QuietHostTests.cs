@@ -71,4 +71,18 @@ public sealed class QuietHostTests
         var blind = new GuestSegment(new Segment(1, SegmentKind.CoRun, null), "S1", Sample, Sample, HostSegmentValues.Missing("no host view"));
         Assert.Equal((null, null), QuietHost.Judge(8, [blind], 25));
     }
+
+    [Fact]
+    public void A_host_that_cannot_split_its_CPU_per_segment_is_judged_over_the_whole_measurement()
+    {
+        var segments = new[] { At(1, null, 0) with { Host = new HostSegmentValues(50) } };
+
+        var (invalid, note) = QuietHost.Judge(10, segments, tolerance: 25, overall: 30);
+        Assert.Null(invalid);
+        Assert.Equal("host outside the guests: 10.0% of a CPU before calibration, 30.0% over the measurement (the node's own figure, which cannot be split per segment)", note);
+
+        (invalid, _) = QuietHost.Judge(10, segments, tolerance: 25, overall: 40);
+        Assert.StartsWith("host busy: outside the guests the node used 40.0% of a CPU over the measurement against 10.0% before calibration", invalid);
+        Assert.Equal((null, null), QuietHost.Judge(null, segments, 25, overall: 40));
+    }
 }

@@ -19,6 +19,17 @@ internal sealed class ProxmoxHostView(IPveClient client, Func<IReadOnlyList<Prox
     // How often an edge asks again while the node still answers the value it computed before the edge.
     private static readonly TimeSpan FreshPoll = TimeSpan.FromMilliseconds(100);
 
+    // PVE computes a node's cpu from /proc/stat only once at least 1000 clock ticks (100 per second) have passed
+    // over all its CPUs since the answering API worker last did, and repeats the old value until then; each of
+    // pveproxy's workers (3 by default) keeps its own (pve-common ProcFSTools read_proc_stat; pve-manager
+    // pveproxy max_workers). So a value covers a span of at least 10 s / CPUs ending when it was read and
+    // starting when that worker last computed; which worker answered is not known. Over a stretch those spans
+    // average out; per segment they cannot be told apart.
+    private const double NodeTicksPerComputation = 1000, ClockTicksPerSecond = 100;
+
+    // How long an outside figure waits for values past the settling part of its stretch.
+    private static readonly TimeSpan OutsideWait = TimeSpan.FromSeconds(20);
+
     private readonly Lock _gate = new();
     private PveStatusSampler? _sampler;
 
@@ -74,6 +85,52 @@ internal sealed class ProxmoxHostView(IPveClient client, Func<IReadOnlyList<Prox
             CpuPressurePercent: Pressure(p => p.CpuSome),
             MemoryPressurePercent: Pressure(p => p.MemorySome),
             IoPressurePercent: Pressure(p => p.IoSome));
+    }
+
+    public async Task<double?> OutsideCpuPercentAsync(DateTimeOffset from, CancellationToken cancellationToken)
+    {
+        var sampler = Sampler();
+        var deadline = DateTimeOffset.UtcNow + OutsideWait;
+        while (true)
+        {
+            var members = guests().ToDictionary(g => g.Name, g => g.Ref.Node, StringComparer.Ordinal);
+            if (Outside(sampler.NodeSamples, sampler.Samples, members, from, DateTimeOffset.UtcNow) is { } outside) return outside;
+            if (DateTimeOffset.UtcNow >= deadline) return null;
+            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The nodes' busy CPU less their guests', % of one CPU, over [from, to]: per node the mean of the values it
+    /// newly computed after the stretch had run for one span of the node's (10 s / CPUs) and two seconds more (an
+    /// earlier value may cover time before <paramref name="from"/>), less the mean of each of its guests' newly
+    /// computed values over the same part. Null while any node or guest has no such value yet.
+    /// </summary>
+    internal static double? Outside(
+        IReadOnlyList<PveNodeSample> nodeReadings, IReadOnlyList<PveStatusSample> guestReadings, IReadOnlyDictionary<string, string> guestNodes,
+        DateTimeOffset from, DateTimeOffset to)
+    {
+        var total = 0.0;
+        foreach (var node in guestNodes.Values.Distinct(StringComparer.Ordinal))
+        {
+            var readings = nodeReadings.Where(r => r.Node == node && double.IsFinite(r.Cpu) && r.Cpus > 0).ToArray();
+            if (readings.Length == 0) return null;
+            var span = TimeSpan.FromSeconds(NodeTicksPerComputation / ClockTicksPerSecond / readings[^1].Cpus);
+            var settled = from + span + TimeSpan.FromSeconds(2);
+            var fresh = readings.Where((r, i) => i > 0 && !r.Cpu.Equals(readings[i - 1].Cpu) && r.At >= settled && r.At <= to).ToArray();
+            if (fresh.Length == 0) return null;
+            var guestCores = 0.0;
+            foreach (var guest in guestNodes.Where(g => g.Value == node).Select(g => g.Key))
+            {
+                var own = guestReadings.Where(r => r.Guest == guest).ToArray();
+                var values = own.Where((r, i) => i > 0 && !IsRepeat(own[i - 1], r) && r.Status == "running" && double.IsFinite(r.Cpu)
+                                                 && r.At >= settled - span && r.At <= to).ToArray();
+                if (values.Length == 0) return null;
+                guestCores += values.Average(r => r.Cpu * r.Cpus);
+            }
+            total += fresh.Average(r => r.Cpu * r.Cpus) - guestCores;
+        }
+        return total * 100;
     }
 
     /// <summary>

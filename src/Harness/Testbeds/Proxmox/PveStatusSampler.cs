@@ -14,6 +14,9 @@ public sealed record PveStatusSample(DateTimeOffset At, string Guest, string Sta
     public double MemPercent => MaxMem > 0 ? 100.0 * Mem / MaxMem : 0;
 }
 
+/// <summary>One reading of a node's status: Cpu is the share of its Cpus busy (NaN when the reading failed).</summary>
+public sealed record PveNodeSample(DateTimeOffset At, string Node, double Cpu, int Cpus);
+
 /// <summary>
 /// Reads status/current of every guest each interval, next to the in-guest sampler, so the two views can be cross-checked.
 /// PVE computes cpu against the previous call of the same daemon worker, so the first readings are 0 or stale: discard warm-up.
@@ -26,6 +29,7 @@ public sealed class PveStatusSampler : IAsyncDisposable
     private readonly TimeSpan _interval;
     private readonly TimeProvider _time;
     private readonly List<PveStatusSample> _samples = [];
+    private readonly List<PveNodeSample> _nodeSamples = [];
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
@@ -51,6 +55,15 @@ public sealed class PveStatusSampler : IAsyncDisposable
         get
         {
             lock (_gate) return _samples.ToList();
+        }
+    }
+
+    /// <summary>Every reading of the guests' nodes so far, oldest first (one per node per interval).</summary>
+    public IReadOnlyList<PveNodeSample> NodeSamples
+    {
+        get
+        {
+            lock (_gate) return _nodeSamples.ToList();
         }
     }
 
@@ -93,6 +106,10 @@ public sealed class PveStatusSampler : IAsyncDisposable
             {
                 if (await ReadAsync(guest, reference, cancellationToken).ConfigureAwait(false) is null) return;
             }
+            foreach (var node in _guests.Select(g => g.Ref.Node).Distinct(StringComparer.Ordinal))
+            {
+                if (!await ReadNodeAsync(node, cancellationToken).ConfigureAwait(false)) return;
+            }
         }
         while (await WaitAsync(timer, cancellationToken).ConfigureAwait(false));
     }
@@ -116,6 +133,27 @@ public sealed class PveStatusSampler : IAsyncDisposable
         }
         lock (_gate) _samples.Add(sample);
         return sample;
+    }
+
+    /// <summary>One reading of a node, recorded (a failure as NaN); false only when the sampler was stopped.</summary>
+    private async Task<bool> ReadNodeAsync(string node, CancellationToken cancellationToken)
+    {
+        PveNodeSample sample;
+        try
+        {
+            var s = await _client.GetNodeStatusAsync(node, cancellationToken).ConfigureAwait(false);
+            sample = new PveNodeSample(_time.GetUtcNow(), node, s.Cpu, s.CpuCount);
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            return false;
+        }
+        catch (Exception)
+        {
+            sample = new PveNodeSample(_time.GetUtcNow(), node, double.NaN, 0);
+        }
+        lock (_gate) _nodeSamples.Add(sample);
+        return true;
     }
 
     private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken cancellationToken)
