@@ -19,9 +19,10 @@ public static class ChannelJudge
     /// <summary>The channel probe samples of one victim, per channel (<see cref="Antagonist.Io"/>, <see cref="Antagonist.Membw"/>).</summary>
     public sealed record Victim(string Guest, IReadOnlyList<GuestSegment> Segments, IReadOnlyDictionary<string, IReadOnlyList<ChannelSample>> Samples);
 
-    /// <summary>The channels a row's victims are probed on: those its antagonists load.</summary>
+    /// <summary>The channels a row's victims are probed on: those its antagonists load that have a probe (<see cref="ChannelProbes.Probed"/>).</summary>
     public static IReadOnlyList<string> Channels(Scenario scenario) =>
-        scenario.Loads.SelectMany(l => l.AntagonistsOrNone).Select(a => a.Class).Distinct().Order(StringComparer.Ordinal).ToArray();
+        scenario.Loads.SelectMany(l => l.AntagonistsOrNone).Select(a => a.Class).Where(ChannelProbes.Probed.Contains)
+            .Distinct().Order(StringComparer.Ordinal).ToArray();
 
     public static Verdict Judge(Verdict plain, Scenario scenario, IReadOnlyList<Victim> victims, ChannelThresholds limits)
     {
@@ -45,7 +46,7 @@ public static class ChannelJudge
                         notes.Add(Describe(v.Guest, $"I/O write p{q * 100:0}", Latency(pairs, Side.Solo, q) / 1000, Latency(pairs, Side.CoRun, q) / 1000, "ms", pairs.Length));
                     }
                 }
-                else
+                else if (channel == Antagonist.Membw)
                 {
                     var e = Stats.PairedBootstrap(pairs, p => (1 - Bandwidth(p, Side.CoRun) / Bandwidth(p, Side.Solo)) * 100, seed);
                     checks.Add(Budget(v.Guest, Metric.MemoryBandwidthLoss, e, limits.MemoryBandwidthLoss, unjudged));

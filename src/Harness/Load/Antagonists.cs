@@ -4,7 +4,7 @@ using Harness.Scenarios;
 namespace Harness.Load;
 
 /// <summary>
-/// Starts a guest's antagonists (stress-ng: --hdd for io, --stream for membw), each in a session of its own whose
+/// Starts a guest's antagonists (stress-ng: --hdd for io, --stream for membw, --cache for cache, --fork for fork), each in a session of its own whose
 /// group id lands in a pid file, so that the generators' freeze, thaw and stop reach them by the same glob as
 /// everything else (<see cref="GuestProcesses"/>). An intensity below 100 is a duty cycle: a pacer (a copy of
 /// bash named harness-antpace) thaws the group for that share of each 200 ms cycle and freezes it for the rest.
@@ -22,8 +22,17 @@ public static class Antagonists
     // Four writers keep the disk's queue busy (IBS's disk test ran ten IOzone threads); measured here, two moved a
     // victim's median write latency by only 12-20%.
     private const int IoWorkers = 4;
+    // Children a fork worker may have alive at once: with the worker and stress-ng's parent, a guest runs at most
+    // workers × (ForkMax + 1) + 1 stress-ng processes (10 on a guest of one CPU), far below any pids limit (the
+    // Docker testbed sets none; the container's share of the kernel's pid_max is what a fork bomb would exhaust).
+    private const int ForkMax = 8;
 
-    /// <summary>The stress-ng line of one antagonist; workers follow the guest's CPUs (stream) or are fixed (io, mostly waiting on the disk).</summary>
+    /// <summary>
+    /// The stress-ng line of one antagonist; workers follow the guest's CPUs (stream, cache, fork) or are fixed (io,
+    /// mostly waiting on the disk). The cache workers walk a buffer of the last-level cache's size (level 3, the
+    /// one level the guests share on this host) and leave CPU placement to the kernel, as the victims' loads do,
+    /// rather than hopping between CPUs by affinity, which a cpuset may forbid.
+    /// </summary>
     public static string StressNgArguments(Antagonist a, double allocatedCpus, TimeSpan timeout)
     {
         var seconds = ProcessGroups.Seconds(timeout);
@@ -31,6 +40,8 @@ public static class Antagonists
         {
             Antagonist.Io => $"--hdd {IoWorkers} --hdd-bytes {IoBytes}{(a.Sync ? " --hdd-opts fsync" : "")} --temp-path /tmp --timeout {seconds}s",
             Antagonist.Membw => $"--stream {CpuSetting.Workers(allocatedCpus)} --timeout {seconds}s",
+            Antagonist.Cache => $"--cache {CpuSetting.Workers(allocatedCpus)} --cache-level 3 --cache-no-affinity --timeout {seconds}s",
+            Antagonist.Fork => $"--fork {CpuSetting.Workers(allocatedCpus)} --fork-max {ForkMax} --timeout {seconds}s",
             _ => throw new ArgumentException($"antagonist class '{a.Class}' is not implemented", nameof(a)),
         };
     }

@@ -29,6 +29,9 @@ public static class ChannelProbes
     private const string IoLog = "/tmp/harness-chan-io.log";
     private const string MembwLog = "/tmp/harness-chan-membw.log";
 
+    /// <summary>The channels with a probe of their own; a row's other antagonist classes are judged by the victims' CPU checks.</summary>
+    public static IReadOnlyList<string> Probed { get; } = [Scenarios.Antagonist.Io, Scenarios.Antagonist.Membw];
+
     public static string Start(string channel, TimeSpan timeout) => channel switch
     {
         Scenarios.Antagonist.Io => StartIo(timeout),

@@ -9,8 +9,9 @@ namespace Harness.Running;
 /// The antagonist part of a row, kept out of the runner's own steps: starts every guest's antagonists and every
 /// victim's channel probes before the loads are put in place (so load control fills memory and calibrates with
 /// them running), collects the probes after the measurement and adds the channel checks to the verdict. The
-/// generators' freeze, thaw and stop reach antagonists and probes (<see cref="GuestProcesses"/>). A row without
-/// antagonists starts nothing here and its verdict is left as it is.
+/// generators' freeze, thaw and stop reach antagonists and probes (<see cref="GuestProcesses"/>). A row whose
+/// antagonists have no probe (cache, fork) starts only them, and its victims are judged by their CPU checks. A row
+/// without antagonists starts nothing here and its verdict is left as it is.
 /// </summary>
 internal sealed class ChannelRun(Scenario scenario, IReadOnlyList<GuestRun> runs, HarnessOptions options)
 {
@@ -21,7 +22,7 @@ internal sealed class ChannelRun(Scenario scenario, IReadOnlyList<GuestRun> runs
 
     public async Task StartAsync(TimeSpan lifetime, TimeProvider time, CancellationToken ct)
     {
-        if (_channels.Count == 0) return;
+        if (!scenario.HasAntagonists) return;
         await GuestRun.ForEach(runs, async (r, c) =>
         {
             if (r.Load.AntagonistsOrNone.Count > 0)
@@ -29,6 +30,7 @@ internal sealed class ChannelRun(Scenario scenario, IReadOnlyList<GuestRun> runs
                 await r.RunAsync(Antagonists.Start(r.Load, r.Guest.Allocation.Cpus, lifetime), c).ConfigureAwait(false);
                 return;
             }
+            if (_channels.Count == 0) return;
             foreach (var channel in _channels) await r.RunAsync(ChannelProbes.Start(channel, lifetime), c).ConfigureAwait(false);
             // Memory is filled from what the guest uses once its probes hold their buffers.
             await r.Sampler.WaitForSamplesAsync(time.GetUtcNow(), 2, c).ConfigureAwait(false);
@@ -51,7 +53,7 @@ internal sealed class ChannelRun(Scenario scenario, IReadOnlyList<GuestRun> runs
 
     public Verdict Judge(Verdict plain, IReadOnlyList<GuestSegment> measured)
     {
-        if (_channels.Count == 0) return plain;
+        if (!scenario.HasAntagonists) return plain;
         var victims = Victims.Select(r => new ChannelJudge.Victim(
             r.Name, measured.Where(s => s.Guest == r.Name).ToArray(),
             _samples.TryGetValue(r.Name, out var s) ? s : new Dictionary<string, IReadOnlyList<ChannelSample>>())).ToArray();

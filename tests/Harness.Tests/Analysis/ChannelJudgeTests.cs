@@ -90,6 +90,17 @@ public sealed class ChannelJudgeTests
         Assert.DoesNotContain(pairs, p => p.CoRun.Contains(straddling) || p.Solo.Contains(straddling));
     }
 
+    [Theory]
+    [InlineData("cache")]
+    [InlineData("fork")]
+    public void A_class_without_a_probe_leaves_the_victims_to_their_cpu_checks_and_drops_the_neighbours(string cls)
+    {
+        Assert.Empty(ChannelJudge.Channels(Row(cls)));
+        var verdict = ChannelJudge.Judge(Plain, Row(cls), [new ChannelJudge.Victim("S2", Segments(), new Dictionary<string, IReadOnlyList<ChannelSample>>())], Limits);
+        Assert.Equal([Plain.Checks[1]], verdict.Checks);
+        Assert.Contains($"S1 runs {cls} 100%: the neighbour, not a victim", verdict.ToTable());
+    }
+
     [Fact]
     public void A_row_without_antagonists_is_left_as_it_is()
     {

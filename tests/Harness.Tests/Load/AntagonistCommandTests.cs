@@ -32,8 +32,21 @@ public sealed class AntagonistCommandTests
     [InlineData("io", false, 0.4, "--hdd 4 --hdd-bytes 128m --temp-path /tmp --timeout 60s")]
     [InlineData("io", true, 0.4, "--hdd 4 --hdd-bytes 128m --hdd-opts fsync --temp-path /tmp --timeout 60s")]
     [InlineData("membw", false, 1.5, "--stream 2 --timeout 60s")]
+    [InlineData("cache", false, 0.4, "--cache 1 --cache-level 3 --cache-no-affinity --timeout 60s")]
+    [InlineData("cache", false, 2, "--cache 2 --cache-level 3 --cache-no-affinity --timeout 60s")]
+    [InlineData("fork", false, 0.4, "--fork 1 --fork-max 8 --timeout 60s")]
+    [InlineData("fork", false, 1.5, "--fork 2 --fork-max 8 --timeout 60s")]
     public void Each_class_is_its_stress_ng_stressor(string cls, bool sync, double cpus, string expected) =>
         Assert.Equal(expected, Antagonists.StressNgArguments(new Antagonist(cls, 100, sync), cpus, TimeSpan.FromSeconds(60)));
+
+    [Fact]
+    public void Net_is_not_run_and_a_paced_fork_antagonist_gets_a_pacer()
+    {
+        Assert.Throws<ArgumentException>(() => Antagonists.StressNgArguments(new Antagonist("net"), 1, TimeSpan.FromSeconds(60)));
+        var paced = Antagonists.Start(new GuestLoad("S1", 0, 0, Antagonists: [new Antagonist("fork", 50)]), 0.4, TimeSpan.FromSeconds(60));
+        Assert.Contains("exec stress-ng --fork 1 --fork-max 8 --timeout 60s", paced);
+        Assert.Contains("$(cat /tmp/harness-ant-0.pid) 0.100 0.100", paced);
+    }
 
     [Fact]
     public void Full_intensity_runs_unpaced_and_a_lower_one_gets_a_pacer_with_that_duty_cycle()

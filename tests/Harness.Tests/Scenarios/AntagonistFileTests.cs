@@ -35,10 +35,10 @@ public sealed class AntagonistFileTests : IDisposable
     }
 
     [Theory]
-    [InlineData("{ class: disk }", "unknown antagonist class 'disk'; use one of io, membw")]
-    [InlineData("{ class: net }", "antagonist class 'net' is not implemented yet; use one of io, membw")]
-    [InlineData("{ class: fork }", "antagonist class 'fork' is not implemented yet")]
-    [InlineData("{ intensity: 50 }", "antagonists[0]: missing 'class' (one of io, membw)")]
+    [InlineData("{ class: disk }", "unknown antagonist class 'disk'; use one of io, membw, cache, fork")]
+    [InlineData("{ class: net }", "antagonist class 'net' is not implemented yet; use one of io, membw, cache, fork")]
+    [InlineData("{ intensity: 50 }", "antagonists[0]: missing 'class' (one of io, membw, cache, fork)")]
+    [InlineData("{ class: cache, sync: true }", "'sync' applies only to an io antagonist")]
     [InlineData("{ class: io, intensity: 0 }", "antagonist intensity 0 is outside 1-100")]
     [InlineData("{ class: io, intensity: 150 }", "antagonist intensity 150 is outside 1-100")]
     [InlineData("{ class: membw, sync: true }", "'sync' applies only to an io antagonist")]
@@ -46,6 +46,15 @@ public sealed class AntagonistFileTests : IDisposable
     {
         var e = Assert.Throws<ScenarioValidationException>(() => Load($"{{ name: S1, cpu: 0, ram: 0, antagonists: [ {antagonist} ] }}"));
         Assert.Contains(e.Problems, p => p.Contains(message, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("cache")]
+    [InlineData("Fork")]
+    public void Cache_and_fork_antagonists_are_accepted_at_any_intensity(string cls)
+    {
+        var s = Assert.Single(Load($"{{ name: S1, cpu: 0, ram: 0, antagonists: [ {{ class: {cls} }}, {{ class: {cls}, intensity: 30 }} ] }}"));
+        Assert.Equal([new Antagonist(cls.ToLowerInvariant()), new Antagonist(cls.ToLowerInvariant(), 30)], s.Loads[0].AntagonistsOrNone);
     }
 
     [Fact]
