@@ -9,7 +9,7 @@ public sealed record ChannelThresholds(double IoP50Increase, double IoP99Increas
 {
     // Chosen from the net rows and their null (docs/antagonists.md).
     public const double DefaultNetP50Increase = 50;
-    public const double DefaultNetP99Increase = 500;
+    public const double DefaultNetP99Increase = 250;
 
     /// <summary>Largest allowed increase of a victim's median round trip to a neighbour, %.</summary>
     public double NetP50Increase { get; init; } = DefaultNetP50Increase;

@@ -39,7 +39,7 @@ public static class OptionsLoader
         new("IO_P99_INCREASE_THRESHOLD", "rows with antagonists: allowed increase of a victim's p99 synchronous 4 KiB write latency, solo → co-run, %", "500"),
         new("MEMBW_LOSS_THRESHOLD", "rows with antagonists: allowed loss of a victim's memory bandwidth per CPU-second, solo → co-run, %", "20"),
         new("NET_RTT_P50_INCREASE_THRESHOLD", "rows with a net antagonist: allowed increase of a victim's median TCP round trip to a neighbour guest, solo → co-run, %", "50"),
-        new("NET_RTT_P99_INCREASE_THRESHOLD", "rows with a net antagonist: allowed increase of that round trip's 99th percentile, solo → co-run, %", "500"),
+        new("NET_RTT_P99_INCREASE_THRESHOLD", "rows with a net antagonist: allowed increase of that round trip's 99th percentile, solo → co-run, %", "250"),
         new("FAIR_SHARE_TOLERANCE", "fair-share rows: allowed |share − weight's share| of the CPU the guests got, points", "8"),
         new("MAX_INVALID_ROWS", "scenario rows that may be invalid or inconclusive (not judged) before the suite fails", "0"),
         new("NEGATIVE_CONTROL_CPUS", "CPUs per guest on the negative control's overcommitted testbed", "host cores / 2 (4 guests ask for twice the host)"),

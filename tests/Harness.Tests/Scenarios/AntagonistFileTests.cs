@@ -36,9 +36,8 @@ public sealed class AntagonistFileTests : IDisposable
 
     [Theory]
     [InlineData("{ class: disk }", "unknown antagonist class 'disk'; use one of io, membw")]
-    [InlineData("{ class: net }", "antagonist class 'net' is not implemented yet; use one of io, membw")]
     [InlineData("{ class: fork }", "antagonist class 'fork' is not implemented yet")]
-    [InlineData("{ intensity: 50 }", "antagonists[0]: missing 'class' (one of io, membw)")]
+    [InlineData("{ intensity: 50 }", "antagonists[0]: missing 'class' (one of io, membw")]
     [InlineData("{ class: io, intensity: 0 }", "antagonist intensity 0 is outside 1-100")]
     [InlineData("{ class: io, intensity: 150 }", "antagonist intensity 150 is outside 1-100")]
     [InlineData("{ class: membw, sync: true }", "'sync' applies only to an io antagonist")]
@@ -46,6 +45,14 @@ public sealed class AntagonistFileTests : IDisposable
     {
         var e = Assert.Throws<ScenarioValidationException>(() => Load($"{{ name: S1, cpu: 0, ram: 0, antagonists: [ {antagonist} ] }}"));
         Assert.Contains(e.Problems, p => p.Contains(message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_net_antagonist_is_accepted_and_paced_like_the_others()
+    {
+        var s = Assert.Single(Load("{ name: S1, cpu: 0, ram: 0, antagonists: [ { class: net, intensity: 1 } ] }"));
+        Assert.Equal([new Antagonist(Antagonist.Net, 1)], s.Loads[0].AntagonistsOrNone);
+        Assert.Contains("+net 1%", s.DisplayName);
     }
 
     [Fact]
