@@ -47,22 +47,22 @@ public static class ChannelJudge
                 var seed = StableHash.Of(scenario.Name, v.Guest, channel);
                 var unjudged = pairs.Length >= limits.MinPairs ? null
                     : $"the {channel} probe gave values in only {pairs.Length} pair(s) of segments; at least {limits.MinPairs} are needed";
-                if (channel == Antagonist.Io)
-                {
-                    foreach (var (metric, q, limit) in new[] { (Metric.IoLatencyP50, 0.5, limits.IoP50Increase), (Metric.IoLatencyP99, 0.99, limits.IoP99Increase) })
-                    {
-                        var e = Stats.PairedBootstrap(pairs, p => (Latency(p, Side.CoRun, q) / Latency(p, Side.Solo, q) - 1) * 100, seed + (int)(q * 100));
-                        checks.Add(Budget(v.Guest, metric, e, limit, unjudged));
-                        notes.Add(Describe(v.Guest, $"I/O write p{q * 100:0}", Latency(pairs, Side.Solo, q) / 1000, Latency(pairs, Side.CoRun, q) / 1000, "ms", pairs.Length));
-                    }
-                }
-                else if (channel == Antagonist.Net)
+                if (channel == Antagonist.Net)
                 {
                     foreach (var (metric, q, limit) in new[] { (Metric.NetRttP50, 0.5, limits.NetP50Increase), (Metric.NetRttP99, 0.99, limits.NetP99Increase) })
                     {
                         var e = Stats.PairedBootstrap(pairs, p => (Latency(p, Side.CoRun, q) / Latency(p, Side.Solo, q) - 1) * 100, seed + (int)(q * 100));
                         checks.Add(Budget(v.Guest, metric, e, limit, unjudged));
                         notes.Add(Describe(v.Guest, $"round trip p{q * 100:0}", Latency(pairs, Side.Solo, q) / 1000, Latency(pairs, Side.CoRun, q) / 1000, "ms", pairs.Length));
+                    }
+                }
+                else if (channel == Antagonist.Io)
+                {
+                    foreach (var (metric, q, limit) in new[] { (Metric.IoLatencyP50, 0.5, limits.IoP50Increase), (Metric.IoLatencyP99, 0.99, limits.IoP99Increase) })
+                    {
+                        var e = Stats.PairedBootstrap(pairs, p => (Latency(p, Side.CoRun, q) / Latency(p, Side.Solo, q) - 1) * 100, seed + (int)(q * 100));
+                        checks.Add(Budget(v.Guest, metric, e, limit, unjudged));
+                        notes.Add(Describe(v.Guest, $"I/O write p{q * 100:0}", Latency(pairs, Side.Solo, q) / 1000, Latency(pairs, Side.CoRun, q) / 1000, "ms", pairs.Length));
                     }
                 }
                 else

@@ -6,10 +6,11 @@ using Harness.Scenarios;
 namespace Harness.Load;
 
 /// <summary>
-/// Starts a guest's antagonists (stress-ng: --hdd for io, --stream for membw; net: dd into UDP sockets), each in a session of its own whose
+/// Starts a guest's antagonists (stress-ng: --hdd for io, --stream for membw), each in a session of its own whose
 /// group id lands in a pid file, so that the generators' freeze, thaw and stop reach them by the same glob as
 /// everything else (<see cref="GuestProcesses"/>). An intensity below 100 is a duty cycle: a pacer (a copy of
 /// bash named harness-antpace) thaws the group for that share of each 200 ms cycle and freezes it for the rest.
+/// The net antagonist is no stress-ng stressor (<see cref="NetCommand"/>) but is started, paced and stopped alike.
 /// </summary>
 public static class Antagonists
 {
