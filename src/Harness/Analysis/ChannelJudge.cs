@@ -5,7 +5,18 @@ using Harness.Scenarios;
 namespace Harness.Analysis;
 
 /// <summary>Budgets of the channel checks (settings with documented defaults).</summary>
-public sealed record ChannelThresholds(double IoP50Increase, double IoP99Increase, double MemoryBandwidthLoss, int MinPairs = 3);
+public sealed record ChannelThresholds(double IoP50Increase, double IoP99Increase, double MemoryBandwidthLoss, int MinPairs = 3)
+{
+    // Chosen from the net rows and their null (docs/antagonists.md).
+    public const double DefaultNetP50Increase = 50;
+    public const double DefaultNetP99Increase = 250;
+
+    /// <summary>Largest allowed increase of a victim's median round trip to a neighbour, %.</summary>
+    public double NetP50Increase { get; init; } = DefaultNetP50Increase;
+
+    /// <summary>The same for the round trip's 99th percentile, %.</summary>
+    public double NetP99Increase { get; init; } = DefaultNetP99Increase;
+}
 
 /// <summary>
 /// Judges a row with antagonists: each victim's channel probes, co-run against solo, with a percentile bootstrap
@@ -16,7 +27,7 @@ public sealed record ChannelThresholds(double IoP50Increase, double IoP99Increas
 /// </summary>
 public static class ChannelJudge
 {
-    /// <summary>The channel probe samples of one victim, per channel (<see cref="Antagonist.Io"/>, <see cref="Antagonist.Membw"/>).</summary>
+    /// <summary>The channel probe samples of one victim, per channel (<see cref="Antagonist.Io"/>, <see cref="Antagonist.Membw"/>, <see cref="Antagonist.Net"/>).</summary>
     public sealed record Victim(string Guest, IReadOnlyList<GuestSegment> Segments, IReadOnlyDictionary<string, IReadOnlyList<ChannelSample>> Samples);
 
     /// <summary>The channels a row's victims are probed on: those its antagonists load that have a probe (<see cref="ChannelProbes.Probed"/>).</summary>
@@ -37,7 +48,16 @@ public static class ChannelJudge
                 var seed = StableHash.Of(scenario.Name, v.Guest, channel);
                 var unjudged = pairs.Length >= limits.MinPairs ? null
                     : $"the {channel} probe gave values in only {pairs.Length} pair(s) of segments; at least {limits.MinPairs} are needed";
-                if (channel == Antagonist.Io)
+                if (channel == Antagonist.Net)
+                {
+                    foreach (var (metric, q, limit) in new[] { (Metric.NetRttP50, 0.5, limits.NetP50Increase), (Metric.NetRttP99, 0.99, limits.NetP99Increase) })
+                    {
+                        var e = Stats.PairedBootstrap(pairs, p => (Latency(p, Side.CoRun, q) / Latency(p, Side.Solo, q) - 1) * 100, seed + (int)(q * 100));
+                        checks.Add(Budget(v.Guest, metric, e, limit, unjudged));
+                        notes.Add(Describe(v.Guest, $"round trip p{q * 100:0}", Latency(pairs, Side.Solo, q) / 1000, Latency(pairs, Side.CoRun, q) / 1000, "ms", pairs.Length));
+                    }
+                }
+                else if (channel == Antagonist.Io)
                 {
                     foreach (var (metric, q, limit) in new[] { (Metric.IoLatencyP50, 0.5, limits.IoP50Increase), (Metric.IoLatencyP99, 0.99, limits.IoP99Increase) })
                     {

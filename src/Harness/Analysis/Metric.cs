@@ -47,8 +47,14 @@ public sealed record Metric(string Id, string Label, string Unit, MetricDirectio
     /// <summary>A victim's memory bandwidth per CPU-second lost among its neighbours: 1 − median(co-run) / median(solo).</summary>
     public static readonly Metric MemoryBandwidthLoss = new("membw-loss", "membw loss %", "% of solo bytes per CPU-second", MetricDirection.LowerIsBetter);
 
+    /// <summary>A victim's median TCP round trip to a neighbour guest, co-run over solo, − 1 (pooled over the side's probes).</summary>
+    public static readonly Metric NetRttP50 = new("net-p50-increase", "net RTT p50 +%", "% of solo round trip", MetricDirection.LowerIsBetter);
+
+    /// <summary>The same for the round trip's 99th percentile.</summary>
+    public static readonly Metric NetRttP99 = new("net-p99-increase", "net RTT p99 +%", "% of solo round trip", MetricDirection.LowerIsBetter);
+
     public static IReadOnlyList<Metric> All { get; } =
-        [Cpu, Ram, Slowdown, WaitIncrease, ThroughputLoss, CpuShare, HostAgreement, IoLatencyP50, IoLatencyP99, MemoryBandwidthLoss];
+        [Cpu, Ram, Slowdown, WaitIncrease, ThroughputLoss, CpuShare, HostAgreement, IoLatencyP50, IoLatencyP99, MemoryBandwidthLoss, NetRttP50, NetRttP99];
 
     /// <summary>The descriptor for an id, or for a label written by an older results file.</summary>
     public static Metric Parse(string text) =>

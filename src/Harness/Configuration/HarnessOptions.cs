@@ -106,6 +106,12 @@ public sealed record HarnessOptions
     /// <summary>Rows with antagonists: largest allowed loss of a victim's memory bandwidth per CPU-second, co-run against solo, percent.</summary>
     public double MemoryBandwidthLossThreshold { get; init; } = 20;
 
+    /// <summary>Rows with a net antagonist: largest allowed increase of a victim's median round trip to a neighbour guest, co-run over solo, percent.</summary>
+    public double NetRttP50IncreaseThreshold { get; init; } = Analysis.ChannelThresholds.DefaultNetP50Increase;
+
+    /// <summary>The same for the round trip's 99th percentile.</summary>
+    public double NetRttP99IncreaseThreshold { get; init; } = Analysis.ChannelThresholds.DefaultNetP99Increase;
+
     /// <summary>Fair-share rows: largest allowed distance of a guest's share of the guests' CPU from its weight's share, points.</summary>
     public double FairShareTolerance { get; init; } = 8;
 

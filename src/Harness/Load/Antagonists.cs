@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using Harness.Scenarios;
 
 namespace Harness.Load;
@@ -8,12 +10,16 @@ namespace Harness.Load;
 /// group id lands in a pid file, so that the generators' freeze, thaw and stop reach them by the same glob as
 /// everything else (<see cref="GuestProcesses"/>). An intensity below 100 is a duty cycle: a pacer (a copy of
 /// bash named harness-antpace) thaws the group for that share of each 200 ms cycle and freezes it for the rest.
+/// The net antagonist is no stress-ng stressor (<see cref="NetCommand"/>) but is started, paced and stopped alike.
 /// </summary>
 public static class Antagonists
 {
     internal const string PidGlob = "/tmp/harness-ant-*.pid";
     internal const string PacerPidGlob = "/tmp/harness-antpace-*.pid";
     internal const string PacerName = "harness-antpace";
+    // The net sender's loop (a copy of bash) and its writer (a copy of dd, "harness-antnetw"): one name prefix, so
+    // the stops' pgrep finds both.
+    internal const string NetName = "harness-antnet";
     private const int CycleMilliseconds = 200;
 
     // A file per io worker, small enough that the writes keep going to the device rather than settling in the
@@ -46,15 +52,63 @@ public static class Antagonists
         };
     }
 
-    /// <summary>Starts every antagonist of <paramref name="load"/> (stopping any left by an earlier attempt first).</summary>
-    public static string Start(GuestLoad load, double allocatedCpus, TimeSpan timeout)
+    // The largest UDP payload: the most bytes on the wire per system call the sender's CPU quota pays for (IP
+    // fragments each into 45 frames on a 1500-byte bridge; the receiver reassembles them in its kernel). Port 9
+    // (discard) has no listener in the guests: the neighbour's kernel drops the datagram, no process of it wakes.
+    private const int NetDatagramBytes = 65507;
+    internal const int NetPort = 9;
+
+    /// <summary>
+    /// The net antagonist's command: one sender per target, each a loop of dd writing datagrams of zeros into a UDP
+    /// socket. A neighbour answers some datagrams with "port unreachable", which fails the next write and ends that
+    /// dd; its loop starts another after 10 ms. The group kills itself once <paramref name="timeout"/> has passed on
+    /// the clock (a timer of its own would stand still while the pacer or a pause holds it stopped).
+    /// </summary>
+    public static string NetCommand(IReadOnlyList<string> targets, string pidFile, TimeSpan timeout)
+    {
+        if (targets.Count == 0) throw new ArgumentException("a net antagonist needs at least one neighbour to send to", nameof(targets));
+        foreach (var t in targets)
+        {
+            if (!IsOwnNetworkAddress(t)) throw new ArgumentException($"'{t}' is not a loopback or private address; a net antagonist sends only to the testbed's own guests", nameof(targets));
+        }
+        var body = $$"""
+            exec 9<> <(:); end=$(( ${EPOCHREALTIME/./} + $1 * 1000000 )); shift
+            for a in "$@"; do
+              while :; do /tmp/{{NetName}}w if=/dev/zero bs={{NetDatagramBytes}} count=100000000 2>/dev/null >/dev/udp/$a/{{NetPort}} || read -t 0.01 -u 9 _; done &
+            done
+            while (( ${EPOCHREALTIME/./} < end )); do read -t 1 -u 9 _; done; kill -KILL 0
+            """;
+        return $"cp -f /bin/dd /tmp/{NetName}w && cp -f /bin/bash /tmp/{NetName} || exit 1; " +
+            $"setsid /tmp/{NetName} -c '{body.Replace("'", "'\\''", StringComparison.Ordinal)}' {NetName} {ProcessGroups.Seconds(timeout)} {string.Join(' ', targets)} </dev/null >/dev/null 2>&1 & echo $! > {pidFile}";
+    }
+
+    /// <summary>
+    /// Whether an address is one a testbed on this machine can have given a guest: loopback, or private (RFC 1918,
+    /// IPv6 unique-local or link-local). Anything else is refused, so that traffic never leaves for another host.
+    /// </summary>
+    public static bool IsOwnNetworkAddress(string text)
+    {
+        if (!IPAddress.TryParse(text, out var a) || a.ToString() != text) return false;
+        if (IPAddress.IsLoopback(a)) return true;
+        if (a.AddressFamily == AddressFamily.InterNetworkV6) return a.IsIPv6UniqueLocal || a.IsIPv6LinkLocal;
+        var b = a.GetAddressBytes();
+        return b[0] == 10 || (b[0] == 172 && b[1] is >= 16 and <= 31) || (b[0] == 192 && b[1] == 168);
+    }
+
+    /// <summary>
+    /// Starts every antagonist of <paramref name="load"/> (stopping any left by an earlier attempt first).
+    /// <paramref name="netTargets"/> are the addresses a net antagonist sends to: the row's other guests.
+    /// </summary>
+    public static string Start(GuestLoad load, double allocatedCpus, TimeSpan timeout, IReadOnlyList<string>? netTargets = null)
     {
         var lines = new List<string> { Stop };
         var list = load.AntagonistsOrNone;
         for (var i = 0; i < list.Count; i++)
         {
             var pid = $"/tmp/harness-ant-{i}.pid";
-            lines.Add(ProcessGroups.Start(pid, $"cd /tmp && exec stress-ng {StressNgArguments(list[i], allocatedCpus, timeout)}"));
+            lines.Add(list[i].Class == Antagonist.Net
+                ? NetCommand(netTargets ?? [], pid, timeout)
+                : ProcessGroups.Start(pid, $"cd /tmp && exec stress-ng {StressNgArguments(list[i], allocatedCpus, timeout)}"));
             if (list[i].Intensity >= 100) continue;
             var on = (int)Math.Round(list[i].Intensity / 100 * CycleMilliseconds);
             var body = """

@@ -4,7 +4,8 @@ namespace Harness.Load;
 
 /// <summary>
 /// One run of a channel probe: when it started and ended (guest clock, seconds, the sampler's clock) and what it
-/// measured. I/O: Value is one synchronous write's latency in microseconds. Memory bandwidth: Value is the bytes the
+/// measured. I/O: Value is one synchronous write's latency in microseconds. Network: Value is one round trip to a
+/// neighbour in microseconds. Memory bandwidth: Value is the bytes the
 /// worker wrote and Cpu the CPU time in nanoseconds it took to write them.
 /// </summary>
 public readonly record struct ChannelSample(double Start, double End, double Value, double Cpu = double.NaN);
@@ -20,22 +21,29 @@ public readonly record struct ChannelSample(double Start, double End, double Val
 /// /proc/PID/io and CPU time from its schedstat, both read while it is stopped (so exact), give bytes per
 /// CPU-second. Per CPU-second rather than per wall-second: a victim that merely waits for a CPU keeps its rate, a
 /// victim whose memory accesses take longer loses it.</para>
+/// <para>Network (harness-netprobe): every 20 ms one TCP connect from bash itself (/dev/tcp, no fork) to a port on
+/// a neighbour where nothing listens: the neighbour's kernel answers the SYN with a reset, so the call's time is
+/// one round trip guest → guest handled by kernels alone, never by a process the neighbour's freeze could stop.
+/// Only a refused (or, were a listener there, accepted) connect counts; a timeout or unreachable host does not.</para>
 /// </summary>
 public static class ChannelProbes
 {
     internal const string PidGlob = "/tmp/harness-chan-*.pid";
     internal const string LoopPidGlob = "/tmp/harness-chan-*-loop.pid";
-    internal static readonly string[] ProcessNames = ["harness-ioprobe", "harness-iowrite", "harness-mbprobe", "harness-mbwork"];
+    internal static readonly string[] ProcessNames = ["harness-ioprobe", "harness-iowrite", "harness-mbprobe", "harness-mbwork", "harness-netprobe"];
     private const string IoLog = "/tmp/harness-chan-io.log";
     private const string MembwLog = "/tmp/harness-chan-membw.log";
+    private const string NetLog = "/tmp/harness-chan-net.log";
 
     /// <summary>The channels with a probe of their own; a row's other antagonist classes are judged by the victims' CPU checks.</summary>
-    public static IReadOnlyList<string> Probed { get; } = [Scenarios.Antagonist.Io, Scenarios.Antagonist.Membw];
+    public static IReadOnlyList<string> Probed { get; } = [Scenarios.Antagonist.Io, Scenarios.Antagonist.Membw, Scenarios.Antagonist.Net];
 
-    public static string Start(string channel, TimeSpan timeout) => channel switch
+    /// <param name="neighbour">The address the net probe measures its round trips to (the net channel only).</param>
+    public static string Start(string channel, TimeSpan timeout, string? neighbour = null) => channel switch
     {
         Scenarios.Antagonist.Io => StartIo(timeout),
         Scenarios.Antagonist.Membw => StartMembw(timeout),
+        Scenarios.Antagonist.Net => StartNet(timeout, neighbour ?? throw new ArgumentException("the net probe needs a neighbour's address", nameof(neighbour))),
         _ => throw new ArgumentException($"no probe for channel '{channel}'", nameof(channel)),
     };
 
@@ -78,9 +86,27 @@ public static class ChannelProbes
         return Launch("membw", "harness-mbprobe", "cp -f /bin/dd /tmp/harness-mbwork || exit 1", body, MembwLog, timeout);
     }
 
-    private static string Launch(string channel, string name, string prepare, string body, string log, TimeSpan timeout) =>
+    private static string StartNet(TimeSpan timeout, string neighbour)
+    {
+        if (!Antagonists.IsOwnNetworkAddress(neighbour)) throw new ArgumentException($"'{neighbour}' is not a loopback or private address; the net probe measures only the testbed's own guests", nameof(neighbour));
+        // Microseconds printed as seconds, the unit Parse reads for a latency.
+        var body = $$"""
+            export LC_ALL=C; exec 9<> <(:); end=$(( ${EPOCHREALTIME/./} + $1 * 1000000 )); a=$2
+            while :; do
+              t0=$EPOCHREALTIME
+              { : <>/dev/tcp/$a/{{Antagonists.NetPort}}; } 2>/tmp/harness-net.err
+              t1=$EPOCHREALTIME; l=; read -r l < /tmp/harness-net.err
+              if [[ -z $l || $l == *refused* ]]; then d=$(( ${t1/./} - ${t0/./} )); printf '%s %s %d.%06d\n' "$t0" "$t1" $((d / 1000000)) $((d % 1000000)); fi
+              (( ${t1/./} > end )) && exit 0
+              read -t 0.02 -u 9 _
+            done
+            """;
+        return Launch("net", "harness-netprobe", "true", body, NetLog, timeout, neighbour);
+    }
+
+    private static string Launch(string channel, string name, string prepare, string body, string log, TimeSpan timeout, string? argument = null) =>
         $"{prepare}; cp -f /bin/bash /tmp/{name} || exit 1; " +
-        $"setsid /tmp/{name} -c '{body.Replace("'", "'\\''", StringComparison.Ordinal)}' {name} {ProcessGroups.Seconds(timeout)} </dev/null >{log} 2>/dev/null & echo $! > /tmp/harness-chan-{channel}-loop.pid";
+        $"setsid /tmp/{name} -c '{body.Replace("'", "'\\''", StringComparison.Ordinal)}' {name} {ProcessGroups.Seconds(timeout)}{(argument is null ? "" : " " + argument)} </dev/null >{log} 2>/dev/null & echo $! > /tmp/harness-chan-{channel}-loop.pid";
 
     /// <summary>Prints a channel's log, then empties it.</summary>
     public static string Collect(string channel) =>

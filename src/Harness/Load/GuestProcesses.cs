@@ -25,5 +25,5 @@ internal static class GuestProcesses
 
     public static readonly string[] StopPidFiles = [Antagonists.PacerPidGlob, Antagonists.PidGlob, ChannelProbes.LoopPidGlob, ChannelProbes.PidGlob];
 
-    public static readonly string[] ProcessNames = [Antagonists.PacerName, .. ChannelProbes.ProcessNames];
+    public static readonly string[] ProcessNames = [Antagonists.PacerName, Antagonists.NetName, .. ChannelProbes.ProcessNames];
 }

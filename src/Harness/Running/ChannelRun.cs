@@ -23,15 +23,19 @@ internal sealed class ChannelRun(Scenario scenario, IReadOnlyList<GuestRun> runs
     public async Task StartAsync(TimeSpan lifetime, TimeProvider time, CancellationToken ct)
     {
         if (!scenario.HasAntagonists) return;
+        var peers = _channels.Contains(Antagonist.Net) ? NetPeers(runs.Select(r => (r.Name, r.Guest.NetworkAddress, r.Load.AntagonistsOrNone.Count > 0)).ToArray()) : null;
         await GuestRun.ForEach(runs, async (r, c) =>
         {
             if (r.Load.AntagonistsOrNone.Count > 0)
             {
-                await r.RunAsync(Antagonists.Start(r.Load, r.Guest.Allocation.Cpus, lifetime), c).ConfigureAwait(false);
+                await r.RunAsync(Antagonists.Start(r.Load, r.Guest.Allocation.Cpus, lifetime, peers?[r.Name]), c).ConfigureAwait(false);
                 return;
             }
             if (_channels.Count == 0) return;
-            foreach (var channel in _channels) await r.RunAsync(ChannelProbes.Start(channel, lifetime), c).ConfigureAwait(false);
+            foreach (var channel in _channels)
+            {
+                await r.RunAsync(ChannelProbes.Start(channel, lifetime, channel == Antagonist.Net ? peers![r.Name][0] : null), c).ConfigureAwait(false);
+            }
             // Memory is filled from what the guest uses once its probes hold their buffers.
             await r.Sampler.WaitForSamplesAsync(time.GetUtcNow(), 2, c).ConfigureAwait(false);
         }, ct).ConfigureAwait(false);
@@ -51,6 +55,28 @@ internal sealed class ChannelRun(Scenario scenario, IReadOnlyList<GuestRun> runs
         }
     }
 
+    /// <summary>
+    /// Who talks to whom on the net channel, by guest: a neighbour (antagonist) sends to every victim; a victim
+    /// measures its round trips to the next victim in the row (wrapping around), or to the first neighbour when it
+    /// is the only victim, so that the path it measures is one the traffic crosses without being the sender's own.
+    /// </summary>
+    internal static IReadOnlyDictionary<string, IReadOnlyList<string>> NetPeers(IReadOnlyList<(string Name, string? Address, bool Neighbour)> guests)
+    {
+        if (guests.FirstOrDefault(g => g.Address is null) is { Name: { } missing })
+        {
+            throw new ScenarioNotRunnableException($"the net channel needs every guest's network address, and this testbed gives none for {missing} (only the Docker testbed does)");
+        }
+        var victims = guests.Where(g => !g.Neighbour).ToArray();
+        var peers = new Dictionary<string, IReadOnlyList<string>>();
+        foreach (var g in guests.Where(g => g.Neighbour)) peers[g.Name] = victims.Select(v => v.Address!).ToArray();
+        for (var i = 0; i < victims.Length; i++)
+        {
+            var other = victims.Length > 1 ? victims[(i + 1) % victims.Length] : guests.First(g => g.Neighbour);
+            peers[victims[i].Name] = [other.Address!];
+        }
+        return peers;
+    }
+
     public Verdict Judge(Verdict plain, IReadOnlyList<GuestSegment> measured)
     {
         if (!scenario.HasAntagonists) return plain;
@@ -60,5 +86,9 @@ internal sealed class ChannelRun(Scenario scenario, IReadOnlyList<GuestRun> runs
         return ChannelJudge.Judge(plain, scenario, victims, Thresholds(options));
     }
 
-    public static ChannelThresholds Thresholds(HarnessOptions o) => new(o.IoP50IncreaseThreshold, o.IoP99IncreaseThreshold, o.MemoryBandwidthLossThreshold);
+    public static ChannelThresholds Thresholds(HarnessOptions o) => new(o.IoP50IncreaseThreshold, o.IoP99IncreaseThreshold, o.MemoryBandwidthLossThreshold)
+    {
+        NetP50Increase = o.NetRttP50IncreaseThreshold,
+        NetP99Increase = o.NetRttP99IncreaseThreshold,
+    };
 }

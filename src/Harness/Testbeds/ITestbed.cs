@@ -21,6 +21,12 @@ public interface IGuest : IAsyncDisposable
 
     IRemoteShell Shell { get; }
 
+    /// <summary>
+    /// The guest's address on the network the testbed put it on, as the testbed itself assigned it (never asked of
+    /// the guest), or null when this backend does not know one; the net channel sends and probes only to these.
+    /// </summary>
+    string? NetworkAddress => null;
+
     /// <summary>Why the guest is not usable any more (its process died, it was removed), or null while it is.</summary>
     Task<string?> CheckAliveAsync(CancellationToken cancellationToken);
 }

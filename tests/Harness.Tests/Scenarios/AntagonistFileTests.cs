@@ -35,9 +35,8 @@ public sealed class AntagonistFileTests : IDisposable
     }
 
     [Theory]
-    [InlineData("{ class: disk }", "unknown antagonist class 'disk'; use one of io, membw, cache, fork")]
-    [InlineData("{ class: net }", "antagonist class 'net' is not implemented yet; use one of io, membw, cache, fork")]
-    [InlineData("{ intensity: 50 }", "antagonists[0]: missing 'class' (one of io, membw, cache, fork)")]
+    [InlineData("{ class: disk }", "unknown antagonist class 'disk'; use one of io, membw, net, cache, fork")]
+    [InlineData("{ intensity: 50 }", "antagonists[0]: missing 'class' (one of io, membw, net, cache, fork)")]
     [InlineData("{ class: cache, sync: true }", "'sync' applies only to an io antagonist")]
     [InlineData("{ class: io, intensity: 0 }", "antagonist intensity 0 is outside 1-100")]
     [InlineData("{ class: io, intensity: 150 }", "antagonist intensity 150 is outside 1-100")]
@@ -55,6 +54,14 @@ public sealed class AntagonistFileTests : IDisposable
     {
         var s = Assert.Single(Load($"{{ name: S1, cpu: 0, ram: 0, antagonists: [ {{ class: {cls} }}, {{ class: {cls}, intensity: 30 }} ] }}"));
         Assert.Equal([new Antagonist(cls.ToLowerInvariant()), new Antagonist(cls.ToLowerInvariant(), 30)], s.Loads[0].AntagonistsOrNone);
+    }
+
+    [Fact]
+    public void A_net_antagonist_is_accepted_and_paced_like_the_others()
+    {
+        var s = Assert.Single(Load("{ name: S1, cpu: 0, ram: 0, antagonists: [ { class: net, intensity: 1 } ] }"));
+        Assert.Equal([new Antagonist(Antagonist.Net, 1)], s.Loads[0].AntagonistsOrNone);
+        Assert.Contains("+net 1%", s.DisplayName);
     }
 
     [Fact]

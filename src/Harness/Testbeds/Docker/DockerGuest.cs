@@ -5,7 +5,7 @@ using Harness.Sampling;
 namespace Harness.Testbeds.Docker;
 
 /// <summary>A container with a CPU quota and a memory limit, driven over SSH on a 127.0.0.1 port.</summary>
-internal sealed class DockerGuest(string name, IContainer container, DockerEngine engine, GuestAllocation allocation, IRemoteShell shell)
+internal sealed class DockerGuest(string name, IContainer container, DockerEngine engine, GuestAllocation allocation, IRemoteShell shell, string? networkAddress)
     : IGuest
 {
     public string Name { get; } = name;
@@ -17,6 +17,8 @@ internal sealed class DockerGuest(string name, IContainer container, DockerEngin
     public SamplerSource SamplerSource => SamplerSource.Cgroup;
 
     public IRemoteShell Shell { get; } = shell;
+
+    public string? NetworkAddress { get; } = networkAddress;
 
     internal string ContainerId => container.Id;
 

@@ -126,7 +126,9 @@ public sealed class DockerTestbed : ITestbed
                 ?? throw new InvalidOperationException($"guest {name}: could not read its SSH host key ({fp.Stderr.Trim()})");
             var shell = await SshShell.ConnectAsync("127.0.0.1", container.GetMappedPublicPort(22), "root", key, hostKey, cancellationToken, options.Remote)
                 .ConfigureAwait(false);
-            return new DockerGuest(name, container, engine, allocation, shell);
+            // Its address on Docker's bridge, as the engine assigned it: the net channel's only destinations.
+            var address = container.IpAddress is { Length: > 0 } ip && System.Net.IPAddress.TryParse(ip, out _) ? ip : null;
+            return new DockerGuest(name, container, engine, allocation, shell, address);
         }
         catch
         {
