@@ -92,10 +92,12 @@ grep -h '^\[interrupt-checks\] \(PASS\|FAIL\)' "$logs/interrupts.log" | sed 's/^
 
 # The same backend on containers: HARNESS_PVE_GUEST_KIND=lxc makes run-emulated.sh point the harness at the
 # emulator's archive and storage; the guests are Docker containers with lxcfs's /proc (docs/pve-emulator.md, LXC).
-# Four containers share 80% of the cores, like the Docker testbed's default guests: a host with room for the load.
-# cores = the host's CPUs, so that no container is pinned: with cores=1 PVE gives each container one CPU of its
-# own choosing, and four on two CPUs pin two to each, which costs them measurably (docs/proxmox.md, "cores").
-lxc_cpulimit=$(awk -v n="$(nproc)" 'BEGIN { printf "%.2f", n * 0.8 / 4 }')
+# Four containers share 60% of the cores: on the emulated node (Docker + lxcfs + the emulator) four at 80%, as the
+# Docker testbed's guests, sat on their budgets (S4 CPU 85.3 for 90 and throughput loss 13.9% against 15:
+# inconclusive in CI at b9b12c9; docs/pve-emulator.md). cores = the host's CPUs, so that no container is pinned:
+# with cores=1 PVE gives each container one CPU of its own choosing, and four on two CPUs pin two to each, which
+# costs them measurably (docs/proxmox.md, "cores").
+lxc_cpulimit=$(awk -v n="$(nproc)" 'BEGIN { printf "%.2f", n * 0.6 / 4 }')
 HARNESS_MAX_INVALID_ROWS=0 HARNESS_PVE_GUEST_KIND=lxc HARNESS_PVE_CPULIMIT=$lxc_cpulimit HARNESS_PVE_CORES=$(nproc) \
   step scenarios-lxc 0 ci/pve/run-emulated.sh -- bash -c 'scenarios "$@"' scenarios status-current-lxc.csv \
   proxmox-lxc.trx "Category=Proxmox&DisplayName~Scenario 05"
