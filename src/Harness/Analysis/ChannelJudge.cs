@@ -48,22 +48,17 @@ public static class ChannelJudge
                 var seed = StableHash.Of(scenario.Name, v.Guest, channel);
                 var unjudged = pairs.Length >= limits.MinPairs ? null
                     : $"the {channel} probe gave values in only {pairs.Length} pair(s) of segments; at least {limits.MinPairs} are needed";
-                if (channel == Antagonist.Net)
+                if (channel is Antagonist.Io or Antagonist.Net)
                 {
-                    foreach (var (metric, q, limit) in new[] { (Metric.NetRttP50, 0.5, limits.NetP50Increase), (Metric.NetRttP99, 0.99, limits.NetP99Increase) })
+                    // Both channels are latencies of a probe's runs, judged on their pooled median and tail.
+                    var (what, quantiles) = channel == Antagonist.Io
+                        ? ("I/O write", new[] { (Metric.IoLatencyP50, 0.5, limits.IoP50Increase), (Metric.IoLatencyP99, 0.99, limits.IoP99Increase) })
+                        : ("round trip", new[] { (Metric.NetRttP50, 0.5, limits.NetP50Increase), (Metric.NetRttP99, 0.99, limits.NetP99Increase) });
+                    foreach (var (metric, q, limit) in quantiles)
                     {
                         var e = Stats.PairedBootstrap(pairs, p => (Latency(p, Side.CoRun, q) / Latency(p, Side.Solo, q) - 1) * 100, seed + (int)(q * 100));
                         checks.Add(Budget(v.Guest, metric, e, limit, unjudged));
-                        notes.Add(Describe(v.Guest, $"round trip p{q * 100:0}", Latency(pairs, Side.Solo, q) / 1000, Latency(pairs, Side.CoRun, q) / 1000, "ms", pairs.Length));
-                    }
-                }
-                else if (channel == Antagonist.Io)
-                {
-                    foreach (var (metric, q, limit) in new[] { (Metric.IoLatencyP50, 0.5, limits.IoP50Increase), (Metric.IoLatencyP99, 0.99, limits.IoP99Increase) })
-                    {
-                        var e = Stats.PairedBootstrap(pairs, p => (Latency(p, Side.CoRun, q) / Latency(p, Side.Solo, q) - 1) * 100, seed + (int)(q * 100));
-                        checks.Add(Budget(v.Guest, metric, e, limit, unjudged));
-                        notes.Add(Describe(v.Guest, $"I/O write p{q * 100:0}", Latency(pairs, Side.Solo, q) / 1000, Latency(pairs, Side.CoRun, q) / 1000, "ms", pairs.Length));
+                        notes.Add(Describe(v.Guest, $"{what} p{q * 100:0}", Latency(pairs, Side.Solo, q) / 1000, Latency(pairs, Side.CoRun, q) / 1000, "ms", pairs.Length));
                     }
                 }
                 else if (channel == Antagonist.Membw)

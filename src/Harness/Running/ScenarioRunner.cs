@@ -137,8 +137,11 @@ public sealed class ScenarioRunner : IAsyncDisposable
                     r.Name, r.Load.CpuWeight ?? 1, r.Guest.Allocation.Cpus, guests.Single(g => g.Guest == r.Name).Segments ?? [])).ToArray();
                 verdict = FairShareJudge.Judge(verdict, shares, _options.FairShareTolerance, note);
             }
-            // A host that cannot split its CPU per segment is judged over the whole measurement so far.
-            var overall = segments.Any(s => s.Host?.OutsideCpuPercent is not null) ? null : await _protocol.OutsideSinceAsync(measuring, ct).ConfigureAwait(false);
+            // A host that cannot split its CPU per segment is judged over the whole measurement so far; without a
+            // level from before calibration there is nothing to judge it against, and no reason to wait for it.
+            var overall = quiet is null || segments.Any(s => s.Host?.OutsideCpuPercent is not null)
+                ? null
+                : await _protocol.OutsideSinceAsync(measuring, ct).ConfigureAwait(false);
             var (busy, hostNote) = QuietHost.Judge(quiet, segments, _options.QuietHostTolerance, overall);
             verdict = verdict with
             {

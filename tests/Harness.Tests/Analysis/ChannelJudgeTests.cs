@@ -40,8 +40,35 @@ public sealed class ChannelJudgeTests
             return new[] { At(10 * r + 0.1 + i * 0.15, solo * coRun * jitter), At(10 * r + 5.1 + i * 0.15, solo * jitter) };
         })).ToArray();
 
-    private static Verdict Judge(string channel, IReadOnlyList<ChannelSample> samples) =>
-        ChannelJudge.Judge(Plain, Row(channel), [new ChannelJudge.Victim("S2", Segments(), new Dictionary<string, IReadOnlyList<ChannelSample>> { [channel] = samples })], Limits);
+    private static Verdict Judge(string channel, IReadOnlyList<ChannelSample> samples, ChannelThresholds? limits = null) =>
+        ChannelJudge.Judge(Plain, Row(channel), [new ChannelJudge.Victim("S2", Segments(), new Dictionary<string, IReadOnlyList<ChannelSample>> { [channel] = samples })], limits ?? Limits);
+
+    [Fact]
+    public void Round_trips_as_short_among_the_neighbours_as_alone_pass_with_both_percentiles_reported()
+    {
+        var verdict = Judge(Antagonist.Net, Samples(200, 1));
+        Assert.Equal(Outcome.Pass, verdict.Outcome);
+        Assert.Equal([Metric.NetRttP50, Metric.NetRttP99], verdict.Checks.Where(c => c.Guest == "S2" && c.Metric != Metric.Cpu).Select(c => c.Metric));
+        Assert.Contains("S2 round trip p50: 0.2", verdict.ToTable());
+    }
+
+    [Fact]
+    public void Round_trips_three_times_longer_fail_against_the_net_budgets_not_the_io_ones()
+    {
+        var limits = new ChannelThresholds(IoP50Increase: 10000, IoP99Increase: 10000, MemoryBandwidthLoss: 20) { NetP50Increase = 100, NetP99Increase = 150 };
+        var verdict = Judge(Antagonist.Net, Samples(200, 3), limits);
+        Assert.Equal(Outcome.Fail, verdict.Outcome);
+        var p50 = verdict.Checks.Single(c => c.Metric == Metric.NetRttP50);
+        Assert.Equal(200, p50.Measured, 6);
+        Assert.Equal(100, p50.Tolerance);
+        Assert.True(p50.Failed);
+        Assert.Equal(150, verdict.Checks.Single(c => c.Metric == Metric.NetRttP99).Tolerance);
+    }
+
+    [Fact]
+    public void The_net_budgets_default_to_the_documented_values() =>
+        Assert.Equal((ChannelThresholds.DefaultNetP50Increase, ChannelThresholds.DefaultNetP99Increase),
+            (new ChannelThresholds(25, 500, 20).NetP50Increase, new Harness.Configuration.HarnessOptions().NetRttP99IncreaseThreshold));
 
     [Fact]
     public void Writes_as_fast_among_the_neighbours_as_alone_pass_and_the_antagonists_own_checks_are_left_out()
