@@ -55,8 +55,15 @@ public sealed record HarnessOptions
     /// <summary>Time after the loads are on target before the measurement window opens.</summary>
     public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>Length of one measured segment (a co-run or a solo stretch of one repetition).</summary>
+    /// <summary>Length of one solo segment (and of a calibration round's measured stretch).</summary>
     public TimeSpan Window { get; init; } = TimeSpan.FromSeconds(1.5);
+
+    /// <summary>
+    /// Length of one co-run segment. Longer than a solo one because the neighbours' effect is on this side: a 10%
+    /// guest runs ~55 ms in 1.5 s, a handful of bursts, and its co-run stretch varied 1.2-2.7 between such segments
+    /// while its solo stretch stayed within 1.01-1.18 (README, "budgets").
+    /// </summary>
+    public TimeSpan CoRunWindow { get; init; } = TimeSpan.FromSeconds(4.5);
 
     /// <summary>
     /// Paired repetitions a scenario measures first: each is one co-run segment and one solo segment per guest, in

@@ -13,9 +13,11 @@ namespace Harness.Running;
 /// and co-run and solo differ only by the neighbours. A confirming batch runs each repetition in the reverse order
 /// of its counterpart in the first attempt, so drift that favoured one side then favours the other. Segment edges are counter snapshots taken by each guest's running sampler,
 /// and at the same moment the host's own figures of each guest, when the testbed has a host view.
+/// A co-run segment lasts <paramref name="coRunWindow"/> (the solo length when not given): the neighbours' effect
+/// lives on that side, and a light guest's few short bursts in a solo-length co-run segment sample it too thinly.
 /// </summary>
 internal sealed class MeasurementProtocol(
-    ILoadGenerator generator, TimeSpan window, ProgressSink progress, TimeProvider time, IHostView? host = null)
+    ILoadGenerator generator, TimeSpan window, ProgressSink progress, TimeProvider time, IHostView? host = null, TimeSpan? coRunWindow = null)
 {
     // Long enough for a frozen or thawed load to have stopped or started everywhere before an edge is taken.
     private static readonly TimeSpan StateChange = TimeSpan.FromMilliseconds(300);
@@ -63,7 +65,7 @@ internal sealed class MeasurementProtocol(
                 await Task.Delay(StateChange, time, ct).ConfigureAwait(false);
                 var measured = runs.Where(r => segment.Measures(r.Name)).ToArray();
                 var start = await EdgeAsync(runs, measured, ct).ConfigureAwait(false);
-                await Task.Delay(window, time, ct).ConfigureAwait(false);
+                await Task.Delay(segment.Kind == SegmentKind.CoRun ? coRunWindow ?? window : window, time, ct).ConfigureAwait(false);
                 var end = await EdgeAsync(runs, measured, ct).ConfigureAwait(false);
                 var outside = Outside(start, end);
                 for (var i = 0; i < measured.Length; i++)

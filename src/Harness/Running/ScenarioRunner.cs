@@ -43,7 +43,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
         _time = time ?? TimeProvider.System;
         var generator = ILoadGenerator.For(options.LoadGenerator);
         _loads = new LoadControl(generator, options, progress, _time);
-        _protocol = new MeasurementProtocol(generator, options.Window, progress, _time, testbed.HostView);
+        _protocol = new MeasurementProtocol(generator, options.Window, progress, _time, testbed.HostView, options.CoRunWindow);
         _repetitions = new RepetitionPolicy(options.Repetitions, options.MaxRepetitions);
         _samplers = testbed.Guests.ToDictionary(
             g => g.Name, g => new GuestSampler(g.Shell, g.SamplerSource, options.SampleInterval, generator.ProcessNames, _time));
@@ -53,11 +53,12 @@ public sealed class ScenarioRunner : IAsyncDisposable
     {
         var (runs, idle) = Match(scenario);
         var started = _time.GetUtcNow();
-        var segments = (_repetitions.Worst + 1) * (runs.Length + 1);
+        var mostRepetitions = _repetitions.Worst + 1;
         // Every load carries this as its own --timeout: long enough for the scenario, short enough that a lost
         // harness cannot leave it running for long.
         var lifetime = _options.CalibrationRound * (_options.CalibrationMaxRounds + 2)
-                       + (_options.Window + TimeSpan.FromSeconds(1)) * segments + _options.Settle + TimeSpan.FromMinutes(3);
+                       + (_options.CoRunWindow + _options.Window * runs.Length + TimeSpan.FromSeconds(runs.Length + 1)) * mostRepetitions
+                       + _options.Settle + TimeSpan.FromMinutes(3);
         FairShareWeights? weights = null;
         try
         {

@@ -38,6 +38,20 @@ public sealed class MeasurementProtocolTests
     }
 
     [Fact]
+    public async Task A_co_run_segment_lasts_its_own_length_and_a_solo_segment_the_solo_length()
+    {
+        await using var guests = await Guests.StartAsync(2);
+        var protocol = new MeasurementProtocol(Generator, TimeSpan.FromMilliseconds(20), _ => { }, TimeProvider.System, coRunWindow: TimeSpan.FromMilliseconds(400));
+
+        var segments = await protocol.MeasureAsync("Scenario 99", guests.Runs, 1, 2, mirror: false, TestContext.Current.CancellationToken);
+
+        double Longest(SegmentKind kind) => segments.Where(s => s.Segment.Kind == kind).Max(s => s.End.GuestTime - s.Start.GuestTime);
+        double Shortest(SegmentKind kind) => segments.Where(s => s.Segment.Kind == kind).Min(s => s.End.GuestTime - s.Start.GuestTime);
+        Assert.True(Shortest(SegmentKind.CoRun) >= 0.4, $"co-run {Shortest(SegmentKind.CoRun)} s");
+        Assert.True(Longest(SegmentKind.Solo) < Shortest(SegmentKind.CoRun), $"solo up to {Longest(SegmentKind.Solo)} s");
+    }
+
+    [Fact]
     public async Task The_same_scenario_is_measured_in_the_same_order_every_time()
     {
         async Task<string> Order()
