@@ -59,11 +59,15 @@ public sealed record HarnessOptions
     public TimeSpan Window { get; init; } = TimeSpan.FromSeconds(1.5);
 
     /// <summary>
-    /// Length of one co-run segment. Longer than a solo one because the neighbours' effect is on this side: a 10%
-    /// guest runs ~55 ms in 1.5 s, a handful of bursts, and its co-run stretch varied 1.2-2.7 between such segments
-    /// while its solo stretch stayed within 1.01-1.18 (README, "budgets").
+    /// Length of one co-run segment in a row with a light guest (<see cref="LightGuestCpuPercent"/>). Longer than a
+    /// solo one because the neighbours' effect is on this side: a 10% guest runs ~55 ms in 1.5 s, a handful of
+    /// bursts, and its co-run stretch varied 1.2-2.7 between such segments while its solo stretch stayed within
+    /// 1.01-1.18 (README, "budgets"). Rows without a light guest measure co-run segments as long as solo ones.
     /// </summary>
     public TimeSpan CoRunWindow { get; init; } = TimeSpan.FromSeconds(4.5);
+
+    /// <summary>A guest asking for less CPU than this (%) makes its row measure co-run segments <see cref="CoRunWindow"/> long.</summary>
+    public const double LightGuestCpuPercent = 25;
 
     /// <summary>
     /// Paired repetitions a scenario measures first: each is one co-run segment and one solo segment per guest, in

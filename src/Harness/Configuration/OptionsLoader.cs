@@ -21,7 +21,7 @@ public static class OptionsLoader
         new("SAMPLE_INTERVAL_SECONDS", "sampler interval", "1"),
         new("SETTLE_SECONDS", "wait after loads are on target, before the window", "3"),
         new("WINDOW_SECONDS", "length of one solo segment (and of a calibration round's measured stretch)", "1.5"),
-        new("CORUN_WINDOW_SECONDS", "length of one co-run segment (all guests loaded): longer than a solo one, as a light guest's co-run side is the noisy one", "4.5"),
+        new("CORUN_WINDOW_SECONDS", "length of one co-run segment (all guests loaded) in a row with a guest below 25% CPU, whose co-run side is the noisy one; other rows use WINDOW_SECONDS", "4.5"),
         new("REPETITIONS", "paired repetitions a scenario measures first (1 co-run + 1 solo per guest each, random order)", "6"),
         new("MAX_REPETITIONS", "most repetitions while a check's interval straddles its limit; still undecided there: inconclusive (a fail's confirmation comes on top)", "16"),
         new("LOAD_GENERATOR", "stress-ng, or stress-cpulimit (the paper's stress + cpulimit)", "stress-ng"),

@@ -13,11 +13,11 @@ namespace Harness.Running;
 /// and co-run and solo differ only by the neighbours. A confirming batch runs each repetition in the reverse order
 /// of its counterpart in the first attempt, so drift that favoured one side then favours the other. Segment edges are counter snapshots taken by each guest's running sampler,
 /// and at the same moment the host's own figures of each guest, when the testbed has a host view.
-/// A co-run segment lasts <paramref name="coRunWindow"/> (the solo length when not given): the neighbours' effect
-/// lives on that side, and a light guest's few short bursts in a solo-length co-run segment sample it too thinly.
+/// A co-run segment may last longer than a solo one (the caller's choice per scenario): the neighbours' effect lives
+/// on that side, and a light guest's few short bursts in a solo-length co-run segment sample it too thinly.
 /// </summary>
 internal sealed class MeasurementProtocol(
-    ILoadGenerator generator, TimeSpan window, ProgressSink progress, TimeProvider time, IHostView? host = null, TimeSpan? coRunWindow = null)
+    ILoadGenerator generator, TimeSpan window, ProgressSink progress, TimeProvider time, IHostView? host = null)
 {
     // Long enough for a frozen or thawed load to have stopped or started everywhere before an edge is taken.
     private static readonly TimeSpan StateChange = TimeSpan.FromMilliseconds(300);
@@ -45,10 +45,11 @@ internal sealed class MeasurementProtocol(
 
     /// <summary>
     /// Measures repetitions <paramref name="first"/> to first + count − 1. With <paramref name="mirror"/> each one
-    /// runs in the reverse order of the repetition <paramref name="count"/> before it (a confirming attempt).
+    /// runs in the reverse order of the repetition <paramref name="count"/> before it (a confirming attempt). A co-run
+    /// segment lasts <paramref name="coRunWindow"/>, the solo length when it is not given.
     /// </summary>
     public async Task<List<GuestSegment>> MeasureAsync(
-        string scenario, IReadOnlyList<GuestRun> runs, int first, int count, bool mirror, CancellationToken ct)
+        string scenario, IReadOnlyList<GuestRun> runs, int first, int count, bool mirror, CancellationToken ct, TimeSpan? coRunWindow = null)
     {
         var result = new List<GuestSegment>();
         var last = first + count - 1;

@@ -43,7 +43,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
         _time = time ?? TimeProvider.System;
         var generator = ILoadGenerator.For(options.LoadGenerator);
         _loads = new LoadControl(generator, options, progress, _time);
-        _protocol = new MeasurementProtocol(generator, options.Window, progress, _time, testbed.HostView, options.CoRunWindow);
+        _protocol = new MeasurementProtocol(generator, options.Window, progress, _time, testbed.HostView);
         _repetitions = new RepetitionPolicy(options.Repetitions, options.MaxRepetitions);
         _samplers = testbed.Guests.ToDictionary(
             g => g.Name, g => new GuestSampler(g.Shell, g.SamplerSource, options.SampleInterval, generator.ProcessNames, _time));
@@ -57,7 +57,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
         // Every load carries this as its own --timeout: long enough for the scenario, short enough that a lost
         // harness cannot leave it running for long.
         var lifetime = _options.CalibrationRound * (_options.CalibrationMaxRounds + 2)
-                       + (_options.CoRunWindow + _options.Window * runs.Length + TimeSpan.FromSeconds(runs.Length + 1)) * mostRepetitions
+                       + (CoRunWindow(runs) + _options.Window * runs.Length + TimeSpan.FromSeconds(runs.Length + 1)) * mostRepetitions
                        + _options.Settle + TimeSpan.FromMinutes(3);
         FairShareWeights? weights = null;
         try
@@ -110,6 +110,14 @@ public sealed class ScenarioRunner : IAsyncDisposable
     }
 
     /// <summary>
+    /// <see cref="HarnessOptions.CoRunWindow"/> in a row with a light guest (a CPU target below
+    /// <see cref="HarnessOptions.LightGuestCpuPercent"/>), the solo length otherwise: only a light guest runs too
+    /// little in a solo-length co-run segment, and the longer segment costs every repetition of the row its time.
+    /// </summary>
+    private TimeSpan CoRunWindow(IEnumerable<GuestRun> runs) =>
+        runs.Any(r => r.Load.CpuPercent > 0 && r.Load.CpuPercent < HarnessOptions.LightGuestCpuPercent) ? _options.CoRunWindow : _options.Window;
+
+    /// <summary>
     /// Measures repetitions and judges them until <see cref="RepetitionPolicy"/> says stop: more while a check is
     /// undecided, as many again in reverse order while a fail is unconfirmed. Every judgement uses all segments so far.
     /// </summary>
@@ -124,7 +132,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
         var measuring = _time.GetUtcNow();
         while (true)
         {
-            segments.AddRange(await _protocol.MeasureAsync(scenario.Name, runs, done + 1, count, confirming, ct).ConfigureAwait(false));
+            segments.AddRange(await _protocol.MeasureAsync(scenario.Name, runs, done + 1, count, confirming, ct, CoRunWindow(runs)).ConfigureAwait(false));
             done += count;
             // The probe's log is emptied as it is read, so each batch adds only its own runs.
             foreach (var r in runs) probes[r.Name].AddRange(Probe.Parse(await r.RunAsync(Probe.Collect, ct).ConfigureAwait(false)));

@@ -43,9 +43,9 @@ public sealed class MeasurementProtocolTests
         await using var guests = await Guests.StartAsync(2);
         var time = new DelayLog();
         var (solo, coRun) = (TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(60));
-        var protocol = new MeasurementProtocol(Generator, solo, _ => { }, time, coRunWindow: coRun);
+        var protocol = new MeasurementProtocol(Generator, solo, _ => { }, time);
 
-        await protocol.MeasureAsync("Scenario 99", guests.Runs, 1, 2, mirror: false, TestContext.Current.CancellationToken);
+        await protocol.MeasureAsync("Scenario 99", guests.Runs, 1, 2, mirror: false, TestContext.Current.CancellationToken, coRun);
 
         // Besides the 300 ms pauses for a freeze or thaw to take effect: one co-run window and two solo ones per repetition.
         Assert.Equal(2, time.Delays.Count(d => d == coRun));
