@@ -70,6 +70,14 @@ public sealed record HarnessOptions
     public const double LightGuestCpuPercent = 25;
 
     /// <summary>
+    /// The co-run segment length of a row: <see cref="CoRunWindow"/> when a loaded guest asks for less than
+    /// <see cref="LightGuestCpuPercent"/>, <see cref="Window"/> otherwise. Only a light guest runs too little in a
+    /// solo-length co-run segment, and the longer segment costs every repetition of the row its time.
+    /// </summary>
+    public TimeSpan CoRunWindowFor(IEnumerable<Scenarios.GuestLoad> loads) =>
+        loads.Any(l => l.CpuPercent > 0 && l.CpuPercent < LightGuestCpuPercent) ? CoRunWindow : Window;
+
+    /// <summary>
     /// Paired repetitions a scenario measures first: each is one co-run segment and one solo segment per guest, in
     /// random order. More follow while a check is undecided (up to <see cref="MaxRepetitions"/>), and as many again
     /// to confirm a fail.

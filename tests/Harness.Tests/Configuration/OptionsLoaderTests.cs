@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Harness.Configuration;
+using Harness.Scenarios;
 using Harness.Testbeds;
 using Harness.Testbeds.Docker;
 using Xunit;
@@ -20,6 +21,19 @@ public sealed class OptionsLoaderTests
         Assert.Equal("docker", o.Backend);
         Assert.Equal(5, o.CpuTolerance);
         Assert.Equal(TimeSpan.FromSeconds(1), o.SampleInterval);
+    }
+
+    [Fact]
+    public void Only_a_row_with_a_guest_below_25_percent_cpu_gets_the_long_co_run_segment()
+    {
+        var o = Load(("HARNESS_WINDOW_SECONDS", "2"), ("HARNESS_CORUN_WINDOW_SECONDS", "5"));
+        GuestLoad[] Row(params double[] cpu) => cpu.Select((c, i) => new GuestLoad($"S{i + 1}", c, 30)).ToArray();
+
+        Assert.Equal(TimeSpan.FromSeconds(5), o.CoRunWindowFor(Row(90, 90, 90, 10)));
+        Assert.Equal(TimeSpan.FromSeconds(5), o.CoRunWindowFor(Row(60, 40, 80, 20)));
+        Assert.Equal(TimeSpan.FromSeconds(2), o.CoRunWindowFor(Row(90, 50, 50, 25)));
+        // An idle guest (no CPU load: an antagonist's host, say) runs nothing to be slowed.
+        Assert.Equal(TimeSpan.FromSeconds(2), o.CoRunWindowFor(Row(0, 50, 50, 50)));
     }
 
     [Fact]
