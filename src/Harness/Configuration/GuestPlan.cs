@@ -10,13 +10,12 @@ namespace Harness.Configuration;
 /// </summary>
 public static class GuestPlan
 {
-    /// <summary>The share of the host's cores the derived default gives the guests together.</summary>
-    private const double HostShare = 0.8;
+    private const double HostShare = HarnessOptions.DefaultHostShare;
 
     /// <summary>
     /// The settings with the guests these scenarios need. On Docker, whose guests take their size from these settings,
     /// the default size is derived again for this many guests (unless HARNESS_GUEST_CPUS is set), from what the sized
-    /// ones leave of 80% of <paramref name="hostCores"/>; guests that cannot fit stop the run naming the setting to
+    /// ones leave of <see cref="HarnessOptions.DefaultHostShare"/> of <paramref name="hostCores"/>; guests that cannot fit stop the run naming the setting to
     /// change, guests that only contend are reported through <paramref name="warn"/>.
     /// </summary>
     public static HarnessOptions For(
@@ -41,8 +40,7 @@ public static class GuestPlan
         if (options.GuestCpusDerived && unsized > 0)
         {
             var taken = sizes.Sum(s => s.Cpus ?? 0);
-            // The epsilon keeps 0.25 from flooring to 0.2 through binary rounding.
-            var each = Math.Floor((HostShare * hostCores - taken) / unsized * 20 + 1e-9) / 20;
+            var each = HarnessOptions.EqualShare(HostShare * hostCores - taken, unsized);
             if (each < 0.05)
             {
                 problems.Add(

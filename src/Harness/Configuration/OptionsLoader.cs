@@ -15,7 +15,7 @@ public static class OptionsLoader
     public static readonly IReadOnlyList<Setting> Settings =
     [
         new("BACKEND", "testbed backend: docker, proxmox (see docs/proxmox.md) or static", "docker"),
-        new("GUEST_CPUS", "CPUs per guest a scenario does not size (container CPU quota)", "0.8 x host cores shared by the guests (4 for the paper), rounded down to 0.05"),
+        new("GUEST_CPUS", "CPUs per guest a scenario does not size (container CPU quota)", "0.6 x host cores shared by the guests (4 for the paper), rounded down to 0.05"),
         new("GUEST_MEMORY_MIB", "memory per guest a scenario does not size, MiB", "1024"),
         new("GUEST_IMAGE", "guest image tag (built by ci/build-guest-image.sh)", "harness-guest:bookworm-1"),
         new("SAMPLE_INTERVAL_SECONDS", "sampler interval", "1"),

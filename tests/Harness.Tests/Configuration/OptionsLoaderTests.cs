@@ -13,10 +13,10 @@ public sealed class OptionsLoaderTests
         OptionsLoader.Load(env.ToDictionary(e => e.Key, e => e.Value), hostCores: 2);
 
     [Fact]
-    public void Defaults_size_four_guests_to_80_percent_of_the_host()
+    public void Defaults_size_four_guests_to_60_percent_of_the_host()
     {
         var o = Load();
-        Assert.Equal(0.4, o.GuestCpus, 3);
+        Assert.Equal(0.3, o.GuestCpus, 3);
         Assert.Equal(1024, o.GuestMemoryMiB);
         Assert.Equal("docker", o.Backend);
         Assert.Equal(5, o.CpuTolerance);
@@ -47,7 +47,7 @@ public sealed class OptionsLoaderTests
     [Fact]
     public void Empty_runsettings_value_means_default()
     {
-        Assert.Equal(0.4, Load(("RUNSETTINGS_HARNESS_GUEST_CPUS", "")).GuestCpus, 3);
+        Assert.Equal(0.3, Load(("RUNSETTINGS_HARNESS_GUEST_CPUS", "")).GuestCpus, 3);
     }
 
     [Theory]

@@ -55,7 +55,7 @@ public sealed class GuestCountFileTests : IDisposable
         var planned = GuestPlan.For(Options(), ScenarioFile.Load(path), hostCores: 2);
 
         Assert.Equal(5, planned.GuestCount);
-        Assert.Equal(0.3, planned.GuestCpus, 6);
+        Assert.Equal(0.2, planned.GuestCpus, 6);
 
         var gap = Write("gap.yaml", "scenarios:\n  - name: gap\n    guests:\n      - { name: S1, cpu: 10, ram: 30 }\n      - { name: S4, cpu: 10, ram: 30 }\n");
         Assert.Contains("'gap': guests are named S1, S4; a row of 2 names S1, S2 (it runs on the testbed's first 2)",
@@ -80,11 +80,11 @@ public sealed class GuestCountFileTests : IDisposable
         Assert.Equal("sized (S1 20/30 [0.6 CPU, 512 MiB], S2 20/30 [768 MiB], S3 20/30, S4 20/30, S5 20/30)", scenario.DisplayName);
         Assert.Equal(scenario.DisplayName, Assert.Single(ScenarioFile.Load(json)).DisplayName);
 
-        // The four unsized guests share what S1 leaves of 80% of two cores: (1.6 − 0.6) / 4 = 0.25 each.
+        // The four unsized guests share what S1 leaves of 60% of two cores: (1.2 − 0.6) / 4 = 0.15 each.
         var planned = GuestPlan.For(Options(), [scenario], hostCores: 2);
         Assert.Equal(new GuestAllocation(0.6, 512L << 20), planned.AllocationOf(0));
-        Assert.Equal(new GuestAllocation(0.25, 768L << 20), planned.AllocationOf(1));
-        Assert.All(Enumerable.Range(2, 3), i => Assert.Equal(new GuestAllocation(0.25, 1024L << 20), planned.AllocationOf(i)));
+        Assert.Equal(new GuestAllocation(0.15, 768L << 20), planned.AllocationOf(1));
+        Assert.All(Enumerable.Range(2, 3), i => Assert.Equal(new GuestAllocation(0.15, 1024L << 20), planned.AllocationOf(i)));
     }
 
     [Theory]
@@ -152,10 +152,10 @@ public sealed class GuestCountFileTests : IDisposable
     }
 
     [Fact]
-    public void A_size_a_fixture_chose_is_kept_and_the_paper_keeps_its_four_guests_of_0_4_on_two_cores()
+    public void A_size_a_fixture_chose_is_kept_and_the_paper_keeps_its_four_guests_of_0_3_on_two_cores()
     {
         var paper = GuestPlan.For(Options(), PaperScenarios.All, hostCores: 2);
-        Assert.Equal((4, 0.4), (paper.GuestCount, paper.GuestCpus));
+        Assert.Equal((4, 0.3), (paper.GuestCount, paper.GuestCpus));
         Assert.Empty(paper.GuestSizes);
 
         // The negative control's overcommitted size: a choice, not the derived default.
