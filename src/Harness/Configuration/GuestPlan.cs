@@ -10,8 +10,6 @@ namespace Harness.Configuration;
 /// </summary>
 public static class GuestPlan
 {
-    private const double HostShare = HarnessOptions.DefaultHostShare;
-
     /// <summary>
     /// The settings with the guests these scenarios need. On Docker, whose guests take their size from these settings,
     /// the default size is derived again for this many guests (unless HARNESS_GUEST_CPUS is set), from what the sized
@@ -40,11 +38,11 @@ public static class GuestPlan
         if (options.GuestCpusDerived && unsized > 0)
         {
             var taken = sizes.Sum(s => s.Cpus ?? 0);
-            var each = HarnessOptions.EqualShare(HostShare * hostCores - taken, unsized);
+            var each = HarnessOptions.EqualShare(HarnessOptions.DefaultHostShare * hostCores - taken, unsized);
             if (each < 0.05)
             {
                 problems.Add(
-                    $"HARNESS_GUEST_CPUS: unset, so {unsized} guest(s) of {Source(options)} share what the sized ones leave of {HostShare:0%} of this host's {cores} cores, " +
+                    $"HARNESS_GUEST_CPUS: unset, so {unsized} guest(s) of {Source(options)} share what the sized ones leave of {HarnessOptions.DefaultHostShare:0%} of this host's {cores} cores, " +
                     $"but those take {taken.ToString("0.##", CultureInfo.InvariantCulture)} CPUs. Set HARNESS_GUEST_CPUS (e.g. 0.1; the guests may then oversubscribe the host), give every guest its 'cpus', or shrink the sized ones.");
             }
             else

@@ -46,10 +46,10 @@ internal sealed class MeasurementProtocol(
     /// <summary>
     /// Measures repetitions <paramref name="first"/> to first + count − 1. With <paramref name="mirror"/> each one
     /// runs in the reverse order of the repetition <paramref name="count"/> before it (a confirming attempt). A co-run
-    /// segment lasts <paramref name="coRunWindow"/>, the solo length when it is not given.
+    /// segment lasts <paramref name="coRunWindow"/>, a solo one the protocol's window.
     /// </summary>
     public async Task<List<GuestSegment>> MeasureAsync(
-        string scenario, IReadOnlyList<GuestRun> runs, int first, int count, bool mirror, CancellationToken ct, TimeSpan? coRunWindow = null)
+        string scenario, IReadOnlyList<GuestRun> runs, int first, int count, bool mirror, TimeSpan coRunWindow, CancellationToken ct)
     {
         var result = new List<GuestSegment>();
         var last = first + count - 1;
@@ -66,7 +66,7 @@ internal sealed class MeasurementProtocol(
                 await Task.Delay(StateChange, time, ct).ConfigureAwait(false);
                 var measured = runs.Where(r => segment.Measures(r.Name)).ToArray();
                 var start = await EdgeAsync(runs, measured, ct).ConfigureAwait(false);
-                await Task.Delay(segment.Kind == SegmentKind.CoRun ? coRunWindow ?? window : window, time, ct).ConfigureAwait(false);
+                await Task.Delay(segment.Kind == SegmentKind.CoRun ? coRunWindow : window, time, ct).ConfigureAwait(false);
                 var end = await EdgeAsync(runs, measured, ct).ConfigureAwait(false);
                 var outside = Outside(start, end);
                 for (var i = 0; i < measured.Length; i++)

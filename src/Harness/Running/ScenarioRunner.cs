@@ -125,7 +125,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
         var measuring = _time.GetUtcNow();
         while (true)
         {
-            segments.AddRange(await _protocol.MeasureAsync(scenario.Name, runs, done + 1, count, confirming, ct, coRunWindow).ConfigureAwait(false));
+            segments.AddRange(await _protocol.MeasureAsync(scenario.Name, runs, done + 1, count, confirming, coRunWindow, ct).ConfigureAwait(false));
             done += count;
             // The probe's log is emptied as it is read, so each batch adds only its own runs.
             foreach (var r in runs) probes[r.Name].AddRange(Probe.Parse(await r.RunAsync(Probe.Collect, ct).ConfigureAwait(false)));
