@@ -4,7 +4,7 @@
 # written to an ext4 qcow2, with the kernel and initrd copied out so QEMU boots it directly (no bootloader).
 #   PVE_EMU_IMAGE_DIR   where the image is cached (default /var/cache/harness-pve-emu)
 #   PVE_EMU_DISK_SIZE   size of the guest's root disk (default 3G)
-# Run it as root, under idle-run on a machine that is also measuring something.
+# Run it as root, under nice -n 19 on a machine that is also measuring something.
 set -euo pipefail
 out=${PVE_EMU_IMAGE_DIR:-/var/cache/harness-pve-emu}
 size=${PVE_EMU_DISK_SIZE:-3G}

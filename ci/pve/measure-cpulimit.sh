@@ -3,7 +3,7 @@
 # one linked clone with cpulimit=$CPULIMIT runs `stress-ng --cpu 1 --cpu-load $LOAD` for $SECONDS_ s; prints the
 # guest's own busy % and steal % (/proc/stat) and the host side's cpu (status/current) over the same window.
 # Run it inside ci/pve/run-emulated.sh, which provides the HARNESS_PVE_* settings:
-#   idle-run ci/pve/run-emulated.sh bash ci/pve/measure-cpulimit.sh
+#   nice -n 19 ci/pve/run-emulated.sh bash ci/pve/measure-cpulimit.sh
 set -euo pipefail
 CPULIMIT=${CPULIMIT:-0.4} LOAD=${LOAD:-90} SECONDS_=${SECONDS_:-60}
 : "${HARNESS_PVE_URL:?run inside ci/pve/run-emulated.sh}"

@@ -8,7 +8,7 @@
 #        HARNESS_PVE_GUEST_KIND=lxc ci/pve/run-emulated.sh dotnet run --project src/Harness.Cli -- provision --guests 4
 # With HARNESS_PVE_GUEST_KIND=lxc the guests are the emulator's containers (Docker, image harness-guest:bookworm-1):
 # HARNESS_PVE_TEMPLATE becomes the emulator's archive and HARNESS_PVE_STORAGE defaults to its storage 'local'.
-# Run it under idle-run on a machine that measures: QEMU inherits the emulator's CPU priority.
+# Run it under nice -n 19 on a machine that measures: QEMU inherits the emulator's CPU priority.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)

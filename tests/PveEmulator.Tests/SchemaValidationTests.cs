@@ -48,22 +48,45 @@ public sealed class SchemaValidationTests
     public async Task A_provision_through_the_harness_is_refused_zero_times()
     {
         await using var emu = await Emulator.StartAsync("--schema", "default");
-        var pve = new PveOptions
-        {
-            Url = emu.Host.Url, Nodes = [emu.Api.Options.Node], TokenId = emu.Api.Options.TokenId, TokenSecret = Emulator.Secret,
-            Fingerprint = emu.Host.Fingerprint, TemplateIds = [emu.Api.Options.TemplateId], CpuLimit = 0.5, CpuUnits = 200,
-            // Fake guests run no sshd: the provision goes through clone, config, start and the agent's address, fails at
-            // SSH after this deadline and tears everything down, all of it through the validator.
-            BootTimeout = TimeSpan.FromSeconds(3), PollInterval = TimeSpan.FromMilliseconds(100), TaskTimeout = TimeSpan.FromSeconds(20),
-        };
-        using var key = SshKeyPair.Create("schema-test");
-        var progress = new List<string>();
-        await Assert.ThrowsAnyAsync<Exception>(() => ProxmoxTestbed.CreateAsync(pve, 2, "20260101-000000-abcdef", key, RemoteShellOptions.Default, m => progress.Add(m), Emulator.Timeout(90)));
+        var progress = await ProvisionToSshAsync(emu);
 
         Assert.Contains(progress, m => m.Contains("has address", StringComparison.Ordinal)); // it got as far as SSH
         Assert.True(emu.Host.Validator.Validated > 10, $"only {emu.Host.Validator.Validated} requests");
         Assert.Equal(0, emu.Host.Validator.Refused);
         Assert.Equal([9000], emu.Api.Store.All().Select(g => g.VmId));
+    }
+
+    [Fact]
+    public async Task A_clone_whose_answer_is_lost_is_settled_by_its_config_and_leaves_no_guest_behind()
+    {
+        // The clone task starts and its HTTP answer is lost: the client must not send it again; the provisioner reads
+        // the new VMID's config, finds its own guest there, uses it, and removes it with the rest when the run ends.
+        await using var emu = await Emulator.StartAsync("--schema", "default", "--fault", "lost-clone-response");
+        var progress = await ProvisionToSshAsync(emu);
+
+        Assert.Contains(progress, m => m.Contains("was lost", StringComparison.Ordinal) && m.Contains("but the guest is ours; using it", StringComparison.Ordinal));
+        Assert.Contains(progress, m => m.Contains("has address", StringComparison.Ordinal));
+        Assert.Equal(0, emu.Host.Validator.Refused);
+        Assert.Equal([9000], emu.Api.Store.All().Select(g => g.VmId));
+    }
+
+    /// <summary>
+    /// Provisions two guests through the harness. Fake guests run no sshd: the provision goes through clone, config,
+    /// start and the agent's address, fails at SSH after a short deadline and tears everything down, all of it
+    /// through the validator. Returns the harness's progress lines.
+    /// </summary>
+    private static async Task<List<string>> ProvisionToSshAsync(Emulator emu)
+    {
+        var pve = new PveOptions
+        {
+            Url = emu.Host.Url, Nodes = [emu.Api.Options.Node], TokenId = emu.Api.Options.TokenId, TokenSecret = Emulator.Secret,
+            Fingerprint = emu.Host.Fingerprint, TemplateIds = [emu.Api.Options.TemplateId], CpuLimit = 0.5, CpuUnits = 200,
+            BootTimeout = TimeSpan.FromSeconds(3), PollInterval = TimeSpan.FromMilliseconds(100), TaskTimeout = TimeSpan.FromSeconds(20),
+        };
+        using var key = SshKeyPair.Create("schema-test");
+        var progress = new List<string>();
+        await Assert.ThrowsAnyAsync<Exception>(() => ProxmoxTestbed.CreateAsync(pve, 2, "20260101-000000-abcdef", key, RemoteShellOptions.Default, m => { lock (progress) progress.Add(m); }, Emulator.Timeout(90)));
+        return progress;
     }
 
     private static HttpClient RawClient(Emulator emu)

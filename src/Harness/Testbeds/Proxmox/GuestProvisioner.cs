@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Harness.Configuration;
 using Harness.Pve;
@@ -40,6 +41,8 @@ internal sealed class GuestProvisioner(
             await client.SetConfigAsync(guest, GuestConfig.Vm(sized, runId, key.PublicKey), cancellationToken).ConfigureAwait(false);
         }
         progress($"{name}: starting {guest}");
+        // Time to SSH is what every run waits for on a slow node (TCG, cold storage): said once per guest.
+        var starting = Stopwatch.GetTimestamp();
         var start = await client.StartAsync(guest, cancellationToken).ConfigureAwait(false);
         await PveTasks.WaitAsync(client, start, $"start of {guest}", pve.TaskTimeout, cancellationToken, pve.PollInterval).ConfigureAwait(false);
 
@@ -50,8 +53,11 @@ internal sealed class GuestProvisioner(
         try
         {
             address = await WaitForAddressAsync(guest, deadline, cancellationToken).ConfigureAwait(false);
+            var addressAfter = Stopwatch.GetElapsedTime(starting);
             progress($"{name}: {guest} has address {address}; waiting for SSH");
             (shell, hostKey) = await connect(address, pve.SshUser, deadline, remote, cancellationToken).ConfigureAwait(false);
+            progress(string.Create(CultureInfo.InvariantCulture,
+                $"{name}: {guest} answered SSH {Stopwatch.GetElapsedTime(starting).TotalSeconds:0.0} s after its start (address after {addressAfter.TotalSeconds:0.0} s)"));
         }
         catch (TimeoutException e)
         {

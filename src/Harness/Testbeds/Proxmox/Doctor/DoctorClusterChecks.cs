@@ -80,10 +80,12 @@ internal static partial class DoctorClusterChecks
             var storages = await client.GetStoragesAsync(node, cancellationToken).ConfigureAwait(false);
             foreach (var (id, content, setting) in wanted)
             {
+                // One storage may serve two purposes (root disks and the archive): the check names the one it is about.
+                var check = $"storage {id} on {node} for '{content}' ({setting})";
                 var s = storages.FirstOrDefault(x => x.Id == id);
-                findings.Add(s is null ? new($"storage {id} on {node}", DoctorStatus.Blocking, "not available on this node", $"check {setting}, or enable the storage for node {node}")
-                    : !s.Content.Contains(content) ? new($"storage {id} on {node}", DoctorStatus.Blocking, $"does not allow content '{content}' (has {string.Join(",", s.Content)})", $"add '{content}' to the storage's content (Datacenter > Storage > Edit)")
-                    : new($"storage {id} on {node}", DoctorStatus.Ok, $"{s.Type}, content {string.Join(",", s.Content)}"));
+                findings.Add(s is null ? new(check, DoctorStatus.Blocking, "not available on this node", $"check {setting}, or enable the storage for node {node}")
+                    : !s.Content.Contains(content) ? new(check, DoctorStatus.Blocking, $"does not allow content '{content}' (has {string.Join(",", s.Content)})", $"add '{content}' to the storage's content (Datacenter > Storage > Edit)")
+                    : new(check, DoctorStatus.Ok, $"{s.Type}, content {string.Join(",", s.Content)}"));
             }
         }
         return findings;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Harness.Configuration;
@@ -103,13 +104,15 @@ public static class ProxmoxDoctor
     private static async Task<DoctorFinding> RoundTripAsync(PveOptions pve, ProgressSink progress, CancellationToken cancellationToken)
     {
         var runId = "doctor-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        var started = Stopwatch.GetTimestamp();
         // The doctor reads only the PVE settings; its round trip is one short command, well inside the default limits.
         await using var testbed = await ProxmoxTestbed.CreateAsync(pve, 1, runId, SshKeyPair.Create("doctor"), RemoteShellOptions.Default, progress, cancellationToken)
             .ConfigureAwait(false);
         var guest = testbed.Guests[0];
         var result = await guest.Shell.RunAsync("uname -r", cancellationToken).ConfigureAwait(false);
         return result.ExitCode == 0
-            ? new("one-guest round trip", DoctorStatus.Ok, $"{guest.Identity} provisioned, reached over SSH (kernel {result.Output.Trim()}) and removed")
+            ? new("one-guest round trip", DoctorStatus.Ok, string.Create(CultureInfo.InvariantCulture,
+                $"{guest.Identity} provisioned and reached over SSH in {Stopwatch.GetElapsedTime(started).TotalSeconds:0} s (kernel {result.Output.Trim()}), then removed"))
             : new("one-guest round trip", DoctorStatus.Blocking, $"{guest.Identity}: 'uname -r' exited {result.ExitCode}");
     }
 
