@@ -19,7 +19,7 @@ public static class DoctorCommand
             console.WriteLine(e.Message);
             return 2;
         }
-        var report = await ProxmoxDoctor.RunAsync(pve, provision, m => console.WriteLine(m), cancellationToken);
+        var report = await ProxmoxDoctor.RunAsync(pve, provision, console.Sink(), cancellationToken);
         // Unwrapped, so each finding stays one line a script can grep.
         console.Profile.Out.Writer.Write(report.Render());
         return report.ExitCode;

@@ -26,7 +26,7 @@ public static class HarnessCost
         {
             using var key = SshKeyPair.Create("harness-cost");
             await using var testbed = await DockerTestbed.CreateAsync(
-                options with { GuestCpus = size }, "cost-" + Environment.ProcessId, key, m => console.WriteLine(m), cancellationToken);
+                options with { GuestCpus = size }, "cost-" + Environment.ProcessId, key, console.Sink(), cancellationToken);
             using var onExit = new Running.TeardownOnExit(() => testbed.DisposeAsync().AsTask());
             var guest = testbed.Guests[0];
             await using var sampler = new GuestSampler(guest.Shell, guest.SamplerSource, options.SampleInterval, generator.ProcessNames);

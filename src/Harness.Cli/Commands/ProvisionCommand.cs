@@ -16,7 +16,7 @@ internal static class ProvisionCommand
         var options = OptionsLoader.Load();
         // The testbed a run of these settings would get: as many guests as HARNESS_SCENARIO_FILE's largest row, sized as its rows say.
         var scenarios = options.ScenarioFile is { } file ? ScenarioFile.Load(file) : PaperScenarios.All;
-        options = GuestPlan.For(options, scenarios, Environment.ProcessorCount, m => console.WriteLine("warning: " + m),
+        options = GuestPlan.For(options, scenarios, Environment.ProcessorCount, m => console.Line("warning: " + m),
             GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024 * 1024));
         return (options, Backends.Named(options.Backend));
     });
@@ -44,7 +44,7 @@ internal static class ProvisionCommand
             if (parsed.GetValue(guests) is { } count) options = options with { GuestCount = count };
             try
             {
-                await using var session = await IsolationSession.StartAsync(options, backend, m => console.WriteLine(m), ct);
+                await using var session = await IsolationSession.StartAsync(options, backend, console.Sink(), ct);
                 var seconds = parsed.GetValue(hold);
                 console.WriteLine($"ready: run {session.Record.RunId}, {options.GuestCount} guest(s); holding {seconds:0} s");
                 try
@@ -65,12 +65,12 @@ internal static class ProvisionCommand
             catch (Exception e) when (backend.IsUserFixable(e))
             {
                 // A backend removes what it created before it throws, so the guests are gone by the time this is printed.
-                Unwrapped(console, $"provision failed: {OneLine(e)}. Every guest it created was removed.");
+                console.Line($"provision failed: {OneLine(e)}. Every guest it created was removed.");
                 return 1;
             }
             catch (AggregateException e) when (e.InnerExceptions is [var first, var teardown, ..] && backend.IsUserFixable(first))
             {
-                Unwrapped(console, $"provision failed: {OneLine(first)}. Removing its guests failed too: {OneLine(teardown)}; remove them by hand (README).");
+                console.Line($"provision failed: {OneLine(first)}. Removing its guests failed too: {OneLine(teardown)}; remove them by hand (README).");
                 return 1;
             }
         });
@@ -78,9 +78,6 @@ internal static class ProvisionCommand
     }
 
     private static string OneLine(Exception e) => e.Message.ReplaceLineEndings(" ").TrimEnd('.', ' ');
-
-    // Past the console's width, so that the error stays one line a script can grep.
-    private static void Unwrapped(IAnsiConsole console, string line) => console.Profile.Out.Writer.WriteLine(line);
 }
 
 /// <summary><c>reap-proxmox</c>: stops and destroys Proxmox guests left by killed runs.</summary>
@@ -93,7 +90,7 @@ internal static class ReapProxmoxCommand
         command.SetAction(async (parsed, ct) =>
         {
             var pve = PveOptions.Load(OptionsLoader.ReadEnvironment());
-            var reaped = await Testbeds.Proxmox.ProxmoxReaper.ReapAsync(pve, parsed.GetValue(allHosts), m => console.WriteLine(m), ct);
+            var reaped = await Testbeds.Proxmox.ProxmoxReaper.ReapAsync(pve, parsed.GetValue(allHosts), console.Sink(), ct);
             console.WriteLine($"{reaped.Count} guest(s) removed");
             return 0;
         });
