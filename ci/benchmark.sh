@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark of the gate itself (not a test): runs the null suite (the sized testbed, isolation expected to hold)
 # and the negative control (overcommitted, interference expected) K times each, then prints the detection rate,
-# the false-alarm rate, the largest |achieved - target|, wall times and the sampler's own CPU cost.
+# the false-alarm rate per suite and per scenario, the invalid and inconclusive rates, the repetitions used, each
+# null run compared against the one before it (A/A: exit 0 expected), the largest |achieved - target|, wall times
+# and the sampler's own CPU cost.
 #   ci/benchmark.sh [K]            K defaults to 3
 #   HARNESS_SCENARIO_FILE=...      run a subset of scenarios as the null suite (say so when quoting the figures)
 source "$(dirname "$0")/lib.sh"

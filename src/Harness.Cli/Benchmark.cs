@@ -3,6 +3,7 @@ using System.Globalization;
 using Harness.Configuration;
 using Harness.Remote;
 using Harness.Reporting;
+using Harness.Reporting.Comparison;
 using Harness.Sampling;
 using Harness.Testbeds.Docker;
 using Spectre.Console;
@@ -25,9 +26,20 @@ public static class Benchmark
         var table = new Table().AddColumns("figure", "value");
         void Row(string name, string value) => table.AddRow(Markup.Escape(name), Markup.Escape(value));
         Row("null runs / scenarios", $"{nulls.Count} / {nullScenarios.Length}");
+        // The suite is the unit the gate decides on: its false-alarm target is per suite, not per scenario.
+        Row("false alarms per suite (null suites with a failed scenario)", Rate(nulls.Count(r => r.Scenarios.Any(s => s.Outcome == "fail")), nulls.Count));
+        Row("red null suites (a scenario failed, invalid or inconclusive)", Rate(nulls.Count(r => r.Scenarios.Any(s => s.Outcome != "pass")), nulls.Count));
         Row("false alarms (null scenarios failed)", Rate(nullScenarios.Count(s => s.Outcome == "fail"), nullScenarios.Length));
         Row("false alarms (null guest verdicts failed)", Rate(nullGuests.Count(g => g.Any(c => c.Failed)), nullGuests.Length));
         Row("null scenarios invalid", Rate(nullScenarios.Count(s => s.Outcome == "invalid"), nullScenarios.Length));
+        Row("null scenarios inconclusive", Rate(nullScenarios.Count(s => s.Outcome == "inconclusive"), nullScenarios.Length));
+        Row("repetitions per null scenario (mean, most)", Repetitions(nullScenarios));
+        foreach (var (run, baseline, comparison) in AaComparisons(nulls))
+        {
+            Row($"A/A compare {run} against {baseline}", comparison.ExitCode == RunComparison.ExitOk
+                ? "exit 0"
+                : $"exit {comparison.ExitCode}: {comparison.RefusalMessage ?? string.Join("; ", comparison.Regressions.Select(m => $"{m.Scenario} {m.Guest} {m.Metric}"))}");
+        }
         foreach (var metric in nullScenarios.SelectMany(s => s.Checks).Select(c => c.Metric).Distinct())
         {
             var checks = nullScenarios.SelectMany(s => s.Checks).Where(c => c.Metric == metric).ToArray();
@@ -46,6 +58,12 @@ public static class Benchmark
         }
         Row("negative-control runs", controls.Count.ToString(CultureInfo.InvariantCulture));
         Row("detection rate (fail by slowdown, wait or throughput)", Rate(detected, controlScenarios.Length));
+        foreach (var scenario in controlScenarios.GroupBy(s => s.Name, StringComparer.Ordinal))
+        {
+            // A control that is not caught may still be red (inconclusive); only a pass would mean the gate is blind.
+            Row($"  control {scenario.Key}: failed / passed", $"{Rate(scenario.Count(s => s.Outcome == "fail"), scenario.Count())} / {scenario.Count(s => s.Outcome == "pass")}");
+        }
+        if (controlScenarios.Length > 0) Row("repetitions per control scenario (mean, most)", Repetitions(controlScenarios));
         Row("largest |achieved - target| CPU, null", F(nulls.Max(r => r.MaxAbsCpuError) ?? double.NaN));
         Row("largest |achieved - target| RAM, null", F(nulls.Max(r => r.MaxAbsRamError) ?? double.NaN));
         Row("suite wall time, null (s)", string.Join(", ", nulls.Select(r => F(r.WallSeconds ?? double.NaN))));
@@ -53,6 +71,18 @@ public static class Benchmark
         console.Write(table);
         return 0;
     }
+
+    /// <summary>
+    /// Each null run compared against the one before it, as the upgrade gate compares a run with its baseline: two
+    /// runs of the same build should not differ, so any exit but 0 is a false alarm of <c>compare</c>.
+    /// </summary>
+    private static IEnumerable<(string Run, string Baseline, RunComparison Comparison)> AaComparisons(IReadOnlyList<RunRecord> nulls) =>
+        nulls.Zip(nulls.Skip(1), (baseline, run) => (run.RunId, baseline.RunId, RunComparison.Compare(run, baseline)));
+
+    private static string Repetitions(IReadOnlyList<ScenarioRecord> scenarios) =>
+        scenarios.Where(s => s.Repetitions is > 0).Select(s => s.Repetitions!.Value).ToArray() is { Length: > 0 } used
+            ? string.Create(CultureInfo.InvariantCulture, $"{used.Average():0.0}, {used.Max()}")
+            : "n/a";
 
     private static string Rate(int count, int total) =>
         total == 0 ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"{count}/{total} = {count * 100.0 / total:0.0}%");

@@ -19,7 +19,7 @@ public static class OptionsLoader
         new("GUEST_MEMORY_MIB", "memory per guest a scenario does not size, MiB", "1024"),
         new("GUEST_IMAGE", "guest image tag (built by ci/build-guest-image.sh)", "harness-guest:bookworm-1"),
         new("SAMPLE_INTERVAL_SECONDS", "sampler interval", "1"),
-        new("SETTLE_SECONDS", "wait after loads are on target, before the window", "3"),
+        new("SETTLE_SECONDS", "wait after calibration when a load restarted after its last measured round", "3"),
         new("WINDOW_SECONDS", "length of one solo segment (and of a calibration round's measured stretch)", "1.5"),
         new("CORUN_WINDOW_SECONDS", "length of one co-run segment (all guests loaded) in a row with a guest below 25% CPU, whose co-run side is the noisy one; other rows use WINDOW_SECONDS", "4.5"),
         new("REPETITIONS", "paired repetitions a scenario measures first (1 co-run + 1 solo per guest each, random order)", "6"),

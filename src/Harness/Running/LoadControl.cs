@@ -47,14 +47,16 @@ internal sealed class LoadControl(ILoadGenerator generator, HarnessOptions optio
     /// node, a 1 GiB TCG VM filled to its target sat 3.4-5.4 points above it once its CPU load ran; a container's
     /// cgroup moves by well under a point, so there the latest reading is within the tolerance and nothing restarts.
     /// </summary>
-    public async Task TrimMemoryAsync(GuestRun r, TimeSpan lifetime, CancellationToken ct)
+    /// <returns>True when the memory load was restarted.</returns>
+    public async Task<bool> TrimMemoryAsync(GuestRun r, TimeSpan lifetime, CancellationToken ct)
     {
-        if (r.MemoryBytes <= 0 || r.Sampler.Latest is not { } latest) return;
+        if (r.MemoryBytes <= 0 || r.Sampler.Latest is not { } latest) return false;
         var error = Usage.RamPercent(latest, r.Guest.Allocation) - r.Load.RamPercent;
-        if (Math.Abs(error) <= options.CalibrationTolerance) return;
+        if (Math.Abs(error) <= options.CalibrationTolerance) return false;
         progress(string.Create(CultureInfo.InvariantCulture, $"  {r.Name}: RAM {error:+0.0;-0.0} points off its target under load; refilling"));
         var limit = Usage.MemoryLimit(latest, r.Guest.Allocation);
         await CorrectMemoryAsync(r, limit, lifetime, attempts: 2, ct).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>Waits for RAM to hold still and restarts the memory load at a corrected size while it is off.</summary>
@@ -84,9 +86,10 @@ internal sealed class LoadControl(ILoadGenerator generator, HarnessOptions optio
     /// <summary>
     /// The closed loop: measure a round (after a warm-up, so restarts do not bias it), correct the guests that are
     /// off, repeat. Out of rounds, the closest setting seen is kept — and counts as converged when it was within
-    /// the tolerance. The solo segments later run the very same settings.
+    /// the tolerance. The solo segments later run the very same settings. True when a load was restarted after the
+    /// last round that measured it: only then does it need time to settle before the first repetition.
     /// </summary>
-    public async Task CalibrateAsync(IReadOnlyList<GuestRun> runs, MeasurementProtocol protocol, TimeSpan lifetime, CancellationToken ct)
+    public async Task<bool> CalibrateAsync(IReadOnlyList<GuestRun> runs, MeasurementProtocol protocol, TimeSpan lifetime, CancellationToken ct)
     {
         var tolerance = options.CalibrationTolerance;
         var loaded = runs.Where(r => r.Load.CpuPercent > 0).ToArray();
@@ -95,6 +98,7 @@ internal sealed class LoadControl(ILoadGenerator generator, HarnessOptions optio
         // A guest whose correction gives back its own setting is at the generator's limit (e.g. all it can ask for,
         // in a fair-share row that oversubscribes the host): another round cannot move it.
         var atLimit = new HashSet<GuestRun>();
+        var restartedSinceMeasured = false;
         for (var round = 1; round <= options.CalibrationMaxRounds && loaded.Any(r => !r.Converged && !atLimit.Contains(r)); round++)
         {
             await Task.Delay(WarmUp, time, ct).ConfigureAwait(false);
@@ -122,6 +126,7 @@ internal sealed class LoadControl(ILoadGenerator generator, HarnessOptions optio
             progress(string.Create(CultureInfo.InvariantCulture,
                 $"  calibration round {round}: {string.Join(", ", loaded.Select((r, i) => $"{r.Name} {measured[i]:0.0}% for {r.Load.CpuPercent:0.#}%"))}"));
             await Task.WhenAll(restarts).ConfigureAwait(false);
+            restartedSinceMeasured = restarts.Count > 0;
         }
         // A guest at the limit keeps it: every setting short of it came out the same, and the limit asks the most.
         foreach (var r in loaded.Where(r => !r.Converged && !atLimit.Contains(r)))
@@ -131,8 +136,10 @@ internal sealed class LoadControl(ILoadGenerator generator, HarnessOptions optio
             if (best[r].Setting == r.CpuSetting) continue;
             r.CpuSetting = best[r].Setting;
             await RestartCpuAsync(r, lifetime, ct).ConfigureAwait(false);
+            restartedSinceMeasured = true;
         }
         foreach (var r in loaded) _settings[(r.Name, r.Load.CpuPercent)] = r.CpuSetting;
+        return restartedSinceMeasured;
     }
 
     public async Task StopAllAsync(GuestRun r, CancellationToken ct)

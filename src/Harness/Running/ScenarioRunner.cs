@@ -88,11 +88,16 @@ public sealed class ScenarioRunner : IAsyncDisposable
             }, cancellationToken).ConfigureAwait(false);
 
             _progress($"{scenario.Name}: calibrating loads");
-            await _loads.CalibrateAsync(runs, _protocol, lifetime, cancellationToken).ConfigureAwait(false);
-            await GuestRun.ForEach(runs, (r, ct) => _loads.TrimMemoryAsync(r, lifetime, ct), cancellationToken).ConfigureAwait(false);
+            var restarted = await _loads.CalibrateAsync(runs, _protocol, lifetime, cancellationToken).ConfigureAwait(false);
+            var refilled = await Task.WhenAll(runs.Select(r => _loads.TrimMemoryAsync(r, lifetime, cancellationToken))).ConfigureAwait(false);
 
-            _progress($"{scenario.Name}: settling {_options.Settle.TotalSeconds:0.#} s");
-            await Task.Delay(_options.Settle, _time, cancellationToken).ConfigureAwait(false);
+            // Loads that calibration's last round measured on target, unchanged since, have already run through a
+            // warm-up and a whole round at their setting: settling them again would only spend time.
+            if (restarted || refilled.Any(r => r))
+            {
+                _progress($"{scenario.Name}: settling {_options.Settle.TotalSeconds:0.#} s");
+                await Task.Delay(_options.Settle, _time, cancellationToken).ConfigureAwait(false);
+            }
 
             var (guests, verdict, repetitions) = await MeasureAndJudgeAsync(scenario, runs, coRunWindow, weights, channels, quiet, cancellationToken).ConfigureAwait(false);
             _progress($"{scenario.Name}: stopping loads");

@@ -62,6 +62,10 @@ public sealed class CliAppTests : IDisposable
         Assert.Equal(0, await RunAsync("benchmark", "--null", Recorded, Recorded, "--control", Recorded));
         Assert.Contains("null runs / scenarios", Output);
         Assert.Contains("2 / ", Output);
+        // The same run twice is the purest A/A pair: the upgrade gate's compare must not call it a regression.
+        Assert.Contains("A/A compare", Output);
+        Assert.Contains("exit 0", Output);
+        Assert.Contains("per suite", Output);
         Assert.Equal(2, await RunAsync("benchmark"));
     }
 

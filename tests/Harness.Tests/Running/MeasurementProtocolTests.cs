@@ -109,13 +109,29 @@ public sealed class MeasurementProtocolTests
         await loads.StartCpuAsync(run, TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
         Assert.Equal(4, run.CpuSetting, 6);
 
-        await loads.CalibrateAsync(guests.Runs, protocol, TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+        var restarted = await loads.CalibrateAsync(guests.Runs, protocol, TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
 
         Assert.True(run.Converged, $"setting {run.CpuSetting}, error {run.CpuErrorAfter}");
         Assert.InRange(run.CpuSetting, 2.5, 3.1);
+        Assert.False(restarted, "the last round measured the load on target and nothing restarted it since: it needs no settling");
         var again = new GuestRun(run.Guest, run.Load, run.Sampler);
         await loads.StartCpuAsync(again, TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
         Assert.Equal(run.CpuSetting, again.CpuSetting);
+        Assert.False(await loads.CalibrateAsync([again], protocol, TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken));
+        Assert.Equal(1, again.Rounds);
+    }
+
+    [Fact]
+    public async Task A_load_restarted_after_calibrations_last_round_is_reported_so_that_it_settles()
+    {
+        // One round only, and the load is off target: its corrected setting starts after the last measurement.
+        var options = new HarnessOptions { CalibrationRound = TimeSpan.FromMilliseconds(40), Window = TimeSpan.FromMilliseconds(20), CalibrationMaxRounds = 1 };
+        await using var guests = await Guests.StartAsync(1, setting => setting / 0.4 + 3);
+        var loads = new LoadControl(Generator, options, _ => { }, TimeProvider.System);
+        var protocol = new MeasurementProtocol(Generator, options.Window, _ => { }, TimeProvider.System);
+        await loads.StartCpuAsync(guests.Runs[0], TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+
+        Assert.True(await loads.CalibrateAsync(guests.Runs, protocol, TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken));
     }
 
     [Fact]
