@@ -17,6 +17,7 @@ internal sealed class LoadControl(ILoadGenerator generator, HarnessOptions optio
     private const long VmOverheadBytes = 3 * 1024 * 1024;
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1.5);
     private readonly Dictionary<(string Guest, double Cpu), double> _settings = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _warnedMemory = new(StringComparer.Ordinal);
 
     public ILoadGenerator Generator => generator;
 
@@ -36,6 +37,7 @@ internal sealed class LoadControl(ILoadGenerator generator, HarnessOptions optio
         var alloc = r.Guest.Allocation;
         var idle = r.Sampler.Latest ?? throw new GuestFailedException($"guest {r.Name}: no samples yet");
         var limit = Usage.MemoryLimit(idle, alloc);
+        WarnIfMemoryIsNotItsOwn(r, limit);
         r.MemoryBytes = ClampMemory((long)(r.Load.RamPercent / 100 * limit) - Usage.UsedBytes(idle, alloc) - VmOverheadBytes, r, limit);
         if (r.MemoryBytes <= 0) return;
         await r.RunAsync(generator.StartMemory(r.MemoryBytes, lifetime), ct).ConfigureAwait(false);
@@ -179,6 +181,20 @@ internal sealed class LoadControl(ILoadGenerator generator, HarnessOptions optio
     {
         await r.RunAsync(generator.StopCpu, ct).ConfigureAwait(false);
         await StartCpuAtSettingAsync(r, lifetime, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// RAM % is a share of the memory the guest itself sees. A guest that sees far more than it was declared with
+    /// (a container without lxcfs reads the host's /proc/meminfo) gets its RAM targets as shares of that instead:
+    /// said once per guest, so that the figures are not read as shares of the declared size.
+    /// </summary>
+    private void WarnIfMemoryIsNotItsOwn(GuestRun r, long limit)
+    {
+        var declared = r.Guest.Allocation.MemoryBytes;
+        if (limit <= declared * 3 / 2 || !_warnedMemory.TryAdd(r.Name, true)) return;
+        progress(string.Create(CultureInfo.InvariantCulture,
+                     $"warning: guest {r.Name} sees {limit / 1048576} MiB of memory but is declared with {declared / 1048576} MiB; its RAM targets are shares of the {limit / 1048576} MiB it sees")
+                 + " (a container without its own /proc/meminfo, e.g. no lxcfs, sees the host's). Declare the memory the guest sees, or give it a memory view of its own");
     }
 
     private string? RamBelowIdle(GuestRun r)

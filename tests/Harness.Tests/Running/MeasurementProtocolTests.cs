@@ -152,6 +152,38 @@ public sealed class MeasurementProtocolTests
         Assert.InRange(run.Rounds, 1, 5);
     }
 
+    [Fact]
+    public async Task A_guest_that_sees_far_more_memory_than_declared_is_named_once_with_the_fix()
+    {
+        // 1 GiB declared, 24 GiB seen: a container without its own meminfo reads the host's.
+        var shell = new ScriptedShell { MemLimitBytes = 24L << 30 };
+        await using var sampler = new GuestSampler(shell, SamplerSource.Cgroup, TimeSpan.FromSeconds(1), Generator.ProcessNames);
+        await sampler.WaitForSamplesAsync(DateTimeOffset.MinValue, 1, TestContext.Current.CancellationToken);
+        var said = new List<string>();
+        var loads = new LoadControl(Generator, new HarnessOptions(), said.Add, TimeProvider.System);
+        var run = new GuestRun(new ScriptedGuest("S1", shell), new GuestLoad("S1", 10, 0), sampler);
+
+        await loads.FillMemoryAsync(run, TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+        await loads.FillMemoryAsync(run, TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+
+        var warning = Assert.Single(said);
+        Assert.Contains("guest S1 sees 24576 MiB of memory but is declared with 1024 MiB", warning);
+        Assert.Contains("Declare the memory the guest sees", warning);
+    }
+
+    [Fact]
+    public async Task A_guest_that_sees_its_own_memory_gets_no_warning()
+    {
+        await using var guests = await Guests.StartAsync(1);
+        var said = new List<string>();
+        var loads = new LoadControl(Generator, new HarnessOptions(), said.Add, TimeProvider.System);
+        var run = new GuestRun(guests.Runs[0].Guest, new GuestLoad("S1", 10, 0), guests.Runs[0].Sampler);
+
+        await loads.FillMemoryAsync(run, TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+
+        Assert.Empty(said);
+    }
+
     /// <summary>Scripted guests with their samplers, each carrying a 10/30 load.</summary>
     private sealed class Guests : IAsyncDisposable
     {

@@ -20,6 +20,9 @@ internal sealed class ScriptedShell : IRemoteShell
 
     public double AllocatedCpus { get; init; } = 0.4;
 
+    /// <summary>The memory the guest sees: its cgroup limit, or the host's for a guest without a limit of its own.</summary>
+    public long MemLimitBytes { get; init; } = 1L << 30;
+
     public Func<double, double> CpuPercentOf { get; init; } = setting => setting / 0.4;
 
     public double CpuPercent { get; private set; }
@@ -78,7 +81,7 @@ internal sealed class ScriptedShell : IRemoteShell
             Advance();
             var t = (_last - DateTimeOffset.UnixEpoch).TotalSeconds;
             return string.Create(CultureInfo.InvariantCulture,
-                $"t={t:0.000000} cpu_ns={(long)_cpuNs} quota_us={(long)(AllocatedCpus * 100000)} period_us=100000 mem_bytes=1000 mem_limit=1073741824 load_run_ns={(long)_cpuNs} load_wait_ns={(long)_waitNs}{(request is null ? "" : " req=" + request)}");
+                $"t={t:0.000000} cpu_ns={(long)_cpuNs} quota_us={(long)(AllocatedCpus * 100000)} period_us=100000 mem_bytes=1000 mem_limit={MemLimitBytes} load_run_ns={(long)_cpuNs} load_wait_ns={(long)_waitNs}{(request is null ? "" : " req=" + request)}");
         }
     }
 
