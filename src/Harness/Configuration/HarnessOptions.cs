@@ -55,27 +55,41 @@ public sealed record HarnessOptions
     /// <summary>Time after the loads are on target before the measurement window opens.</summary>
     public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>Length of one solo segment (and of a calibration round's measured stretch).</summary>
+    /// <summary>
+    /// Length of both segments, co-run and solo, in a row without a light guest, and of a calibration round's
+    /// measured stretch. Measured at 0.75 s, heavy guests' co-run CPU % left scenario 05 inconclusive at 16
+    /// repetitions and the overcommitted control's slowdown undecided on every guest (docs/statistics.md, "Time to verdict").
+    /// </summary>
     public TimeSpan Window { get; init; } = TimeSpan.FromSeconds(1.5);
 
     /// <summary>
     /// Length of one co-run segment in a row with a light guest (<see cref="LightGuestCpuPercent"/>). Longer than a
     /// solo one because the neighbours' effect is on this side: a 10% guest runs ~55 ms in 1.5 s, a handful of
     /// bursts, and its co-run stretch varied 1.2-2.7 between such segments while its solo stretch stayed within
-    /// 1.01-1.18 (README, "budgets"). Rows without a light guest measure co-run segments as long as solo ones.
+    /// 1.01-1.18 (README, "budgets").
     /// </summary>
     public TimeSpan CoRunWindow { get; init; } = TimeSpan.FromSeconds(4.5);
 
-    /// <summary>A guest asking for less CPU than this (%) makes its row measure co-run segments <see cref="CoRunWindow"/> long.</summary>
+    /// <summary>
+    /// Length of one solo segment (the guest alone, its neighbours frozen) in a row with a light guest. A repetition
+    /// measures one solo segment per guest and one co-run segment for all, so there the solo side was 6 s of a
+    /// 10.5 s repetition while it is the quiet side of each pair: the light guest's solo stretch varied 0.02-0.08
+    /// between 1.5 s segments against 0.07-0.28 for its 4.5 s co-run ones (null suite at f21ab33). At 0.75 s the
+    /// light rows of a null suite decided as before (10 of 11 in 6 repetitions) and their solo work rate varied at
+    /// most 11% between segments (limit 40).
+    /// </summary>
+    public TimeSpan SoloWindow { get; init; } = TimeSpan.FromSeconds(0.75);
+
+    /// <summary>A guest asking for less CPU than this (%) makes its row a light one (<see cref="WindowsFor"/>).</summary>
     public const double LightGuestCpuPercent = 25;
 
     /// <summary>
-    /// The co-run segment length of a row: <see cref="CoRunWindow"/> when a loaded guest asks for less than
-    /// <see cref="LightGuestCpuPercent"/>, <see cref="Window"/> otherwise. Only a light guest runs too little in a
-    /// solo-length co-run segment, and the longer segment costs every repetition of the row its time.
+    /// The segment lengths of a row: <see cref="CoRunWindow"/> and <see cref="SoloWindow"/> when a loaded guest asks
+    /// for less than <see cref="LightGuestCpuPercent"/>, <see cref="Window"/> for both otherwise. Only a light guest
+    /// runs too little in a short co-run segment, and only beside a long co-run segment is the solo side the quiet one.
     /// </summary>
-    public TimeSpan CoRunWindowFor(IEnumerable<Scenarios.GuestLoad> loads) =>
-        loads.Any(l => l.CpuPercent > 0 && l.CpuPercent < LightGuestCpuPercent) ? CoRunWindow : Window;
+    public SegmentWindows WindowsFor(IEnumerable<Scenarios.GuestLoad> loads) =>
+        loads.Any(l => l.CpuPercent > 0 && l.CpuPercent < LightGuestCpuPercent) ? new(CoRunWindow, SoloWindow) : new(Window, Window);
 
     /// <summary>
     /// Paired repetitions a scenario measures first: each is one co-run segment and one solo segment per guest, in
@@ -175,3 +189,6 @@ public sealed record HarnessOptions
     /// <summary>Cores shared by that many guests, rounded down to 0.05 (the epsilon keeps 0.25 from flooring to 0.2 through binary rounding).</summary>
     public static double EqualShare(double cores, int guests) => Math.Floor(cores / guests * 20 + 1e-9) / 20;
 }
+
+/// <summary>How long a row's co-run and solo segments last (<see cref="HarnessOptions.WindowsFor"/>).</summary>
+public sealed record SegmentWindows(TimeSpan CoRun, TimeSpan Solo);

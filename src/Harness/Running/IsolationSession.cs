@@ -204,6 +204,7 @@ public sealed class IsolationSession : IAsyncDisposable
         ["sampleIntervalSeconds"] = o.SampleInterval.TotalSeconds.ToString(CultureInfo.InvariantCulture),
         ["settleSeconds"] = o.Settle.TotalSeconds.ToString(CultureInfo.InvariantCulture),
         ["windowSeconds"] = o.Window.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+        ["soloWindowSeconds"] = o.SoloWindow.TotalSeconds.ToString(CultureInfo.InvariantCulture),
         ["coRunWindowSeconds"] = o.CoRunWindow.TotalSeconds.ToString(CultureInfo.InvariantCulture),
         ["calibrationRoundSeconds"] = o.CalibrationRound.TotalSeconds.ToString(CultureInfo.InvariantCulture),
         ["calibrationMaxRounds"] = o.CalibrationMaxRounds.ToString(CultureInfo.InvariantCulture),

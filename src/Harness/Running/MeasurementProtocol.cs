@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Harness.Analysis;
+using Harness.Configuration;
 using Harness.Load;
 using Harness.Sampling;
 using Harness.Testbeds;
@@ -16,6 +17,7 @@ namespace Harness.Running;
 /// A co-run segment may last longer than a solo one (the caller's choice per scenario): the neighbours' effect lives
 /// on that side, and a light guest's few short bursts in a solo-length co-run segment sample it too thinly.
 /// </summary>
+/// <param name="window">A calibration round's measured stretch; a segment's length is the caller's, per scenario.</param>
 internal sealed class MeasurementProtocol(
     ILoadGenerator generator, TimeSpan window, ProgressSink progress, TimeProvider time, IHostView? host = null)
 {
@@ -45,11 +47,11 @@ internal sealed class MeasurementProtocol(
 
     /// <summary>
     /// Measures repetitions <paramref name="first"/> to first + count − 1. With <paramref name="mirror"/> each one
-    /// runs in the reverse order of the repetition <paramref name="count"/> before it (a confirming attempt). A co-run
-    /// segment lasts <paramref name="coRunWindow"/>, a solo one the protocol's window.
+    /// runs in the reverse order of the repetition <paramref name="count"/> before it (a confirming attempt). Segments
+    /// last as long as <paramref name="windows"/> says for their kind.
     /// </summary>
     public async Task<List<GuestSegment>> MeasureAsync(
-        string scenario, IReadOnlyList<GuestRun> runs, int first, int count, bool mirror, TimeSpan coRunWindow, CancellationToken ct)
+        string scenario, IReadOnlyList<GuestRun> runs, int first, int count, bool mirror, SegmentWindows windows, CancellationToken ct)
     {
         var result = new List<GuestSegment>();
         var last = first + count - 1;
@@ -66,7 +68,7 @@ internal sealed class MeasurementProtocol(
                 await Task.Delay(StateChange, time, ct).ConfigureAwait(false);
                 var measured = runs.Where(r => segment.Measures(r.Name)).ToArray();
                 var start = await EdgeAsync(runs, measured, ct).ConfigureAwait(false);
-                await Task.Delay(segment.Kind == SegmentKind.CoRun ? coRunWindow : window, time, ct).ConfigureAwait(false);
+                await Task.Delay(segment.Kind == SegmentKind.CoRun ? windows.CoRun : windows.Solo, time, ct).ConfigureAwait(false);
                 var end = await EdgeAsync(runs, measured, ct).ConfigureAwait(false);
                 var outside = Outside(start, end);
                 for (var i = 0; i < measured.Length; i++)

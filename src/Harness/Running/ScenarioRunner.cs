@@ -54,11 +54,11 @@ public sealed class ScenarioRunner : IAsyncDisposable
         var (runs, idle) = Match(scenario);
         var started = _time.GetUtcNow();
         var mostRepetitions = _repetitions.Worst + 1;
-        var coRunWindow = _options.CoRunWindowFor(runs.Select(r => r.Load));
+        var windows = _options.WindowsFor(runs.Select(r => r.Load));
         // Every load carries this as its own --timeout: long enough for the scenario, short enough that a lost
         // harness cannot leave it running for long.
         var lifetime = _options.CalibrationRound * (_options.CalibrationMaxRounds + 2)
-                       + (coRunWindow + _options.Window * runs.Length + TimeSpan.FromSeconds(runs.Length + 1)) * mostRepetitions
+                       + (windows.CoRun + windows.Solo * runs.Length + TimeSpan.FromSeconds(runs.Length + 1)) * mostRepetitions
                        + _options.Settle + TimeSpan.FromMinutes(3);
         FairShareWeights? weights = null;
         try
@@ -99,7 +99,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
                 await Task.Delay(_options.Settle, _time, cancellationToken).ConfigureAwait(false);
             }
 
-            var (guests, verdict, repetitions) = await MeasureAndJudgeAsync(scenario, runs, coRunWindow, weights, channels, quiet, cancellationToken).ConfigureAwait(false);
+            var (guests, verdict, repetitions) = await MeasureAndJudgeAsync(scenario, runs, windows, weights, channels, quiet, cancellationToken).ConfigureAwait(false);
             _progress($"{scenario.Name}: stopping loads");
             await GuestRun.ForEach(runs, _loads.StopAllAsync, cancellationToken).ConfigureAwait(false);
             return new ScenarioResult(scenario, started, _time.GetUtcNow() - started, guests, verdict, repetitions);
@@ -120,7 +120,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
     /// undecided, as many again in reverse order while a fail is unconfirmed. Every judgement uses all segments so far.
     /// </summary>
     private async Task<(GuestMeasurement[] Guests, Verdict Verdict, int Repetitions)> MeasureAndJudgeAsync(
-        Scenario scenario, GuestRun[] runs, TimeSpan coRunWindow, FairShareWeights? weights, ChannelRun channels, double? quiet, CancellationToken ct)
+        Scenario scenario, GuestRun[] runs, SegmentWindows windows, FairShareWeights? weights, ChannelRun channels, double? quiet, CancellationToken ct)
     {
         var segments = new List<GuestSegment>();
         var probes = runs.ToDictionary(r => r.Name, _ => new List<ProbeSample>());
@@ -130,7 +130,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
         var measuring = _time.GetUtcNow();
         while (true)
         {
-            segments.AddRange(await _protocol.MeasureAsync(scenario.Name, runs, done + 1, count, confirming, coRunWindow, ct).ConfigureAwait(false));
+            segments.AddRange(await _protocol.MeasureAsync(scenario.Name, runs, done + 1, count, confirming, windows, ct).ConfigureAwait(false));
             done += count;
             // The probe's log is emptied as it is read, so each batch adds only its own runs.
             foreach (var r in runs) probes[r.Name].AddRange(Probe.Parse(await r.RunAsync(Probe.Collect, ct).ConfigureAwait(false)));

@@ -24,16 +24,18 @@ public sealed class OptionsLoaderTests
     }
 
     [Fact]
-    public void Only_a_row_with_a_guest_below_25_percent_cpu_gets_the_long_co_run_segment()
+    public void Only_a_row_with_a_guest_below_25_percent_cpu_gets_the_long_co_run_and_short_solo_segments()
     {
-        var o = Load(("HARNESS_WINDOW_SECONDS", "2"), ("HARNESS_CORUN_WINDOW_SECONDS", "5"));
+        var o = Load(("HARNESS_WINDOW_SECONDS", "2"), ("HARNESS_CORUN_WINDOW_SECONDS", "5"), ("HARNESS_SOLO_WINDOW_SECONDS", "0.8"));
         GuestLoad[] Row(params double[] cpu) => cpu.Select((c, i) => new GuestLoad($"S{i + 1}", c, 30)).ToArray();
+        var (light, heavy) = (new SegmentWindows(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(0.8)), new SegmentWindows(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2)));
 
-        Assert.Equal(TimeSpan.FromSeconds(5), o.CoRunWindowFor(Row(90, 90, 90, 10)));
-        Assert.Equal(TimeSpan.FromSeconds(5), o.CoRunWindowFor(Row(60, 40, 80, 20)));
-        Assert.Equal(TimeSpan.FromSeconds(2), o.CoRunWindowFor(Row(90, 50, 50, 25)));
+        Assert.Equal(light, o.WindowsFor(Row(90, 90, 90, 10)));
+        Assert.Equal(light, o.WindowsFor(Row(60, 40, 80, 20)));
+        Assert.Equal(heavy, o.WindowsFor(Row(90, 50, 50, 25)));
         // An idle guest (no CPU load: an antagonist's host, say) runs nothing to be slowed.
-        Assert.Equal(TimeSpan.FromSeconds(2), o.CoRunWindowFor(Row(0, 50, 50, 50)));
+        Assert.Equal(heavy, o.WindowsFor(Row(0, 50, 50, 50)));
+        Assert.Equal(TimeSpan.FromSeconds(0.75), Load().SoloWindow);
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public sealed class MeasurementProtocolTests
         await using var guests = await Guests.StartAsync(2);
         var protocol = new MeasurementProtocol(Generator, TimeSpan.FromMilliseconds(20), _ => { }, TimeProvider.System);
 
-        var segments = await protocol.MeasureAsync("Scenario 99", guests.Runs, 1, 3, mirror: false, TimeSpan.FromMilliseconds(20), TestContext.Current.CancellationToken);
+        var segments = await protocol.MeasureAsync("Scenario 99", guests.Runs, 1, 3, mirror: false, new SegmentWindows(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(20)), TestContext.Current.CancellationToken);
 
         Assert.Equal(3 * (2 + 2), segments.Count);
         foreach (var rep in Enumerable.Range(1, 3))
@@ -42,14 +42,16 @@ public sealed class MeasurementProtocolTests
     {
         await using var guests = await Guests.StartAsync(2);
         var time = new DelayLog();
-        var (solo, coRun) = (TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(60));
-        var protocol = new MeasurementProtocol(Generator, solo, _ => { }, time);
+        var (calibration, solo, coRun) = (TimeSpan.FromMilliseconds(40), TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(60));
+        var protocol = new MeasurementProtocol(Generator, calibration, _ => { }, time);
 
-        await protocol.MeasureAsync("Scenario 99", guests.Runs, 1, 2, mirror: false, coRun, TestContext.Current.CancellationToken);
+        await protocol.MeasureAsync("Scenario 99", guests.Runs, 1, 2, mirror: false, new SegmentWindows(coRun, solo), TestContext.Current.CancellationToken);
 
-        // Besides the 300 ms pauses for a freeze or thaw to take effect: one co-run window and two solo ones per repetition.
+        // Besides the 300 ms pauses for a freeze or thaw to take effect: one co-run window and two solo ones per
+        // repetition; the calibration's stretch is not a segment's.
         Assert.Equal(2, time.Delays.Count(d => d == coRun));
         Assert.Equal(2 * 2, time.Delays.Count(d => d == solo));
+        Assert.DoesNotContain(calibration, time.Delays);
     }
 
     /// <summary>The real clock, noting every delay asked of it: a segment's length is what the protocol waits, not a timing.</summary>
@@ -73,7 +75,7 @@ public sealed class MeasurementProtocolTests
         {
             await using var guests = await Guests.StartAsync(3);
             var protocol = new MeasurementProtocol(Generator, TimeSpan.FromMilliseconds(5), _ => { }, TimeProvider.System);
-            var segments = await protocol.MeasureAsync("Scenario 42", guests.Runs, 1, 2, mirror: false, TimeSpan.FromMilliseconds(5), TestContext.Current.CancellationToken);
+            var segments = await protocol.MeasureAsync("Scenario 42", guests.Runs, 1, 2, mirror: false, new SegmentWindows(TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(5)), TestContext.Current.CancellationToken);
             return string.Join(",", segments.Select(s => s.Segment).Distinct().Select(s => s.SoloGuest ?? "co"));
         }
 
@@ -85,8 +87,8 @@ public sealed class MeasurementProtocolTests
     {
         await using var guests = await Guests.StartAsync(3);
         var protocol = new MeasurementProtocol(Generator, TimeSpan.FromMilliseconds(5), _ => { }, TimeProvider.System);
-        var first = await protocol.MeasureAsync("Scenario 42", guests.Runs, 1, 2, mirror: false, TimeSpan.FromMilliseconds(5), TestContext.Current.CancellationToken);
-        var again = await protocol.MeasureAsync("Scenario 42", guests.Runs, 3, 2, mirror: true, TimeSpan.FromMilliseconds(5), TestContext.Current.CancellationToken);
+        var first = await protocol.MeasureAsync("Scenario 42", guests.Runs, 1, 2, mirror: false, new SegmentWindows(TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(5)), TestContext.Current.CancellationToken);
+        var again = await protocol.MeasureAsync("Scenario 42", guests.Runs, 3, 2, mirror: true, new SegmentWindows(TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(5)), TestContext.Current.CancellationToken);
 
         string Order(IEnumerable<GuestSegment> segments, int rep) =>
             string.Join(",", segments.Select(s => s.Segment).Where(s => s.Repetition == rep).Distinct().Select(s => s.SoloGuest ?? "co"));
