@@ -35,6 +35,12 @@ public sealed record ProvenanceControl(string Suffix, string Label, bool PerGues
     /// </summary>
     public static readonly ProvenanceControl GuestSizes = new("sizes", "guest sizes", false, true);
 
+    /// <summary>
+    /// A harness setting that decides what is measured (results.json's settings, not a testbed fact): two runs that
+    /// differ in one are different experiments, like two runs of other controls.
+    /// </summary>
+    public static ProvenanceControl Setting(string key, string label) => new("settings." + key, "setting " + label, false, true);
+
     public static IReadOnlyList<ProvenanceControl> All { get; } =
         [CpuWeight, CpuQuota, CpuSet, MemoryLimit, Balloon, DiskLimit, GuestCpuModel, Ksm, Governor, HostCpuModel, Kernel, Docker, Pve, Qemu, LoadGenerator];
 

@@ -62,6 +62,43 @@ public sealed class ProvenanceComparisonTests
         Assert.False(RunComparison.Compare(Sized(recorded, 0.6), recorded).Refused); // the baseline predates sizes
     }
 
+    internal static RunRecord WithSettings(RunRecord run, params (string Key, string? Value)[] settings)
+    {
+        var all = new Dictionary<string, string>(run.Settings);
+        foreach (var (key, value) in settings)
+        {
+            if (value is null) all.Remove(key);
+            else all[key] = value;
+        }
+        return new RunRecord { RunId = run.RunId, StartedAt = run.StartedAt, Settings = all, Scenarios = run.Scenarios, Testbed = run.Testbed };
+    }
+
+    [Fact]
+    public void A_baseline_measured_with_other_segment_lengths_or_on_another_backend_is_refused()
+    {
+        var recorded = RecordedRun.Load();
+        var run = WithSettings(recorded, ("soloWindowSeconds", "0.75"), ("backend", "proxmox"));
+        var baseline = WithSettings(recorded, ("soloWindowSeconds", "1.5"), ("backend", "docker"));
+
+        var comparison = RunComparison.Compare(run, baseline);
+
+        Assert.True(comparison.Refused);
+        Assert.Contains("setting solo segment length in a light row (s) 1.5 → 0.75", comparison.RefusalMessage);
+        Assert.Contains("setting backend docker → proxmox", comparison.RefusalMessage);
+        // Thresholds and tolerances judge the figures but do not make them: compared as usual.
+        Assert.False(RunComparison.Compare(WithSettings(recorded, ("slowdownThreshold", "50")), recorded).Refused);
+    }
+
+    [Fact]
+    public void A_baseline_from_before_solo_segments_had_their_own_length_is_read_with_its_segment_length()
+    {
+        var recorded = RecordedRun.Load();
+        var before = WithSettings(recorded, ("windowSeconds", "1.5"), ("soloWindowSeconds", null));
+
+        Assert.True(RunComparison.Compare(WithSettings(recorded, ("windowSeconds", "1.5"), ("soloWindowSeconds", "0.75")), before).Refused);
+        Assert.False(RunComparison.Compare(WithSettings(recorded, ("windowSeconds", "1.5"), ("soloWindowSeconds", "1.5")), before).Refused);
+    }
+
     [Fact]
     public void Versions_are_informational_and_a_control_recorded_on_one_side_only_is_not_refused()
     {

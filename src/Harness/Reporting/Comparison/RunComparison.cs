@@ -138,8 +138,30 @@ public sealed record RunComparison(string RunId, string BaselineId, ComparisonOp
         }).ToList();
         return new RunComparison(run.RunId, baseline.RunId, options, metrics, CompareFacts(run, baseline))
         {
-            Provenance = [.. RunProvenance.Of(run).DifferencesFrom(RunProvenance.Of(baseline)), .. SizeDifferences(runScenarios, baseScenarios)],
+            Provenance = [.. RunProvenance.Of(run).DifferencesFrom(RunProvenance.Of(baseline)), .. SizeDifferences(runScenarios, baseScenarios), .. SettingDifferences(run, baseline)],
         };
+    }
+
+    // Settings that decide what a figure is a measurement of: the backend it ran on and how long its segments were.
+    // A solo segment's length was windowSeconds before it had a setting of its own, so a run without the key is
+    // read as that; other missing keys are not held against a run (it predates them).
+    private static readonly (string Key, string Label, string? Before)[] MeasurementSettings =
+    [
+        ("backend", "backend", null),
+        ("windowSeconds", "segment length (s)", null),
+        ("coRunWindowSeconds", "co-run segment length in a light row (s)", null),
+        ("soloWindowSeconds", "solo segment length in a light row (s)", "windowSeconds"),
+    ];
+
+    private static IEnumerable<ProvenanceDifference> SettingDifferences(RunRecord run, RunRecord baseline)
+    {
+        static string? Read(RunRecord r, string key, string? before) =>
+            r.Settings.TryGetValue(key, out var v) ? v : before is not null && r.Settings.TryGetValue(before, out var old) ? old : null;
+        foreach (var (key, label, before) in MeasurementSettings)
+        {
+            var (b, a) = (Read(baseline, key, before), Read(run, key, before));
+            if (!string.Equals(b, a, StringComparison.Ordinal)) yield return new ProvenanceDifference(null, ProvenanceControl.Setting(key, label), b, a);
+        }
     }
 
     // A scenario of the same name whose guests were sized differently is another experiment (a row of a scenario
