@@ -52,7 +52,10 @@ public sealed record HarnessOptions
 
     public TimeSpan SampleInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Time after the loads are on target before the measurement window opens.</summary>
+    /// <summary>How long a guest's sampler may stay silent before the guest counts as lost and its scenario ends.</summary>
+    public TimeSpan GuestSilence { get; init; } = Sampling.GuestSampler.DefaultSilence;
+
+    /// <summary>Time a load restarted after calibration's last measured round (or a refilled memory load) gets before the first repetition.</summary>
     public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>

@@ -46,7 +46,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
         _protocol = new MeasurementProtocol(generator, options.Window, progress, _time, testbed.HostView);
         _repetitions = new RepetitionPolicy(options.Repetitions, options.MaxRepetitions);
         _samplers = testbed.Guests.ToDictionary(
-            g => g.Name, g => new GuestSampler(g.Shell, g.SamplerSource, options.SampleInterval, generator.ProcessNames, _time));
+            g => g.Name, g => new GuestSampler(g.Shell, g.SamplerSource, options.SampleInterval, generator.ProcessNames, _time, options.GuestSilence));
     }
 
     public async Task<ScenarioResult> RunAsync(Scenario scenario, CancellationToken cancellationToken)

@@ -11,8 +11,13 @@ namespace Harness.Sampling;
 /// </summary>
 public sealed class GuestSampler : IAsyncDisposable
 {
-    private const int SnapshotAttempts = 6;
     private static readonly TimeSpan SnapshotAttempt = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a guest's sampler may stay silent before the guest counts as lost, unless told otherwise.</summary>
+    public static readonly TimeSpan DefaultSilence = TimeSpan.FromSeconds(30);
+
+    private readonly TimeSpan _silence;
+    private readonly int _snapshotAttempts;
 
     private readonly List<CounterSample> _samples = [];
     private readonly Lock _gate = new();
@@ -24,9 +29,15 @@ public sealed class GuestSampler : IAsyncDisposable
     private long _nextRequest;
     private int _resentRequests;
 
-    public GuestSampler(IRemoteShell shell, SamplerSource source, TimeSpan interval, IEnumerable<string> loadProcessNames, TimeProvider? time = null)
+    /// <param name="silence">
+    /// How long the sampler may stay silent before the guest counts as lost (default <see cref="DefaultSilence"/>). A
+    /// TCG VM whose one vCPU is saturated can print nothing for over 30 s and then carry on.
+    /// </param>
+    public GuestSampler(IRemoteShell shell, SamplerSource source, TimeSpan interval, IEnumerable<string> loadProcessNames, TimeProvider? time = null, TimeSpan? silence = null)
     {
         _time = time ?? TimeProvider.System;
+        _silence = silence ?? DefaultSilence;
+        _snapshotAttempts = Math.Max(1, (int)Math.Ceiling(_silence / SnapshotAttempt));
         Interval = interval;
         var command = SamplerScript.Command(source, interval, loadProcessNames);
         _pump = Task.Run(() => PumpAsync(shell, command, _stop.Token));
@@ -69,14 +80,14 @@ public sealed class GuestSampler : IAsyncDisposable
                 await _requests.Writer.WriteAsync(id.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
                 return await answer.Task.WaitAsync(SnapshotAttempt, _time, cancellationToken).ConfigureAwait(false);
             }
-            catch (TimeoutException) when (attempt < SnapshotAttempts)
+            catch (TimeoutException) when (attempt < _snapshotAttempts)
             {
                 Interlocked.Increment(ref _resentRequests);
             }
             catch (TimeoutException)
             {
                 var last = Latest is { } l ? $"; its last line came {(_time.GetUtcNow() - l.ReceivedAt).TotalSeconds:0.0} s ago" : "";
-                throw new GuestLostException(Failure ?? $"the sampler answered none of {SnapshotAttempts} snapshot requests within {SnapshotAttempt.TotalSeconds:0} s each{last}");
+                throw new GuestLostException(Failure ?? $"the sampler answered none of {_snapshotAttempts} snapshot requests within {SnapshotAttempt.TotalSeconds:0} s each{last}");
             }
             finally
             {
@@ -88,7 +99,7 @@ public sealed class GuestSampler : IAsyncDisposable
     /// <summary>Waits until at least <paramref name="count"/> samples have arrived after <paramref name="after"/>.</summary>
     public async Task WaitForSamplesAsync(DateTimeOffset after, int count, CancellationToken cancellationToken)
     {
-        var deadline = _time.GetUtcNow() + Interval * (count + 10) + TimeSpan.FromSeconds(10);
+        var deadline = _time.GetUtcNow() + Interval * count + _silence;
         while (true)
         {
             lock (_gate)
