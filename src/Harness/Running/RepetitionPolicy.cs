@@ -43,13 +43,19 @@ internal sealed record RepetitionPolicy(int First, int Max, int Step = 2)
     {
         private readonly List<string> _lines = [];
 
-        public void Extended(Verdict verdict, int done, int added) =>
-            _lines.Add(string.Create(CultureInfo.InvariantCulture,
-                $"after {done} repetitions undecided: {Describe(verdict.Undecided)}; measured {added} more"));
+        /// <summary>Adds the line and hands it back: the same words go to the progress as the row is extended.</summary>
+        public string Extended(Verdict verdict, int done, int added) =>
+            Add(string.Create(CultureInfo.InvariantCulture, $"after {done} repetitions undecided: {Describe(verdict.Undecided)}; {added} more repetition(s)"));
 
-        public void Confirming(Verdict verdict, int done) =>
-            _lines.Add(string.Create(CultureInfo.InvariantCulture,
-                $"first attempt ({done} repetitions): FAIL — {Describe(verdict.Checks.Where(c => c.Failed))}; measured {done} more in reverse order to confirm, data pooled"));
+        public string Confirming(Verdict verdict, int done) =>
+            Add(string.Create(CultureInfo.InvariantCulture,
+                $"first attempt ({done} repetitions): FAIL — {Describe(verdict.Checks.Where(c => c.Failed))}; {done} more in reverse order to confirm, data pooled"));
+
+        private string Add(string line)
+        {
+            _lines.Add(line);
+            return line;
+        }
 
         public IReadOnlyList<string> Notes(Verdict final, int total, bool confirmed)
         {

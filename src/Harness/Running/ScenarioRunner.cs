@@ -160,9 +160,7 @@ public sealed class ScenarioRunner : IAsyncDisposable
             {
                 return (guests, verdict with { Notes = [.. verdict.Notes ?? [], .. log.Notes(verdict, done, confirming)] }, done);
             }
-            if (action == RepetitionPolicy.Action.Confirm) log.Confirming(verdict, done);
-            else log.Extended(verdict, done, more);
-            _progress($"{scenario.Name}: {(action == RepetitionPolicy.Action.Confirm ? "a check failed; confirming" : "undecided; extending")} with {more} more repetition(s)");
+            _progress($"{scenario.Name}: {(action == RepetitionPolicy.Action.Confirm ? log.Confirming(verdict, done) : log.Extended(verdict, done, more))}");
             (count, confirming) = (more, action == RepetitionPolicy.Action.Confirm);
         }
     }
