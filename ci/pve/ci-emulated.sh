@@ -11,16 +11,16 @@
 #   interrupts       SIGTERM / SIGKILL of a provision: nothing left, the next run reaps (ci/pve/interrupt-checks.sh)
 #   scenarios-lxc    the Proxmox theory row of scenario 05 on 4 of the emulator's containers (Docker + lxcfs;
 #                    TRX: proxmox-lxc.trx), with their host-side status/current in status-current-lxc.csv; each
-#                    container's cpulimit is sized so the four share 60% of this machine's cores (as the Docker
-#                    testbed's guests do), and the row must be judged: pass, no invalid row allowed
+#                    container's cpulimit is sized so the four share half of this machine's cores, segments
+#                    last 3 s (why: below), and the row must be judged: pass, no invalid row allowed
 #   lxc-control      with PVE_EMU_LXC_CONTROL=1: the same row on four 1-core containers without a cpulimit (3.6
 #                    cores asked of 2 here): the row must fail on its merits (TRX: proxmox-lxc-control.trx)
 # PVE_EMU_STEPS="scenarios-lxc interrupts" runs only the named steps (a developer's rerun of one step).
 # Every step prints "PASS name (N s)" or "FAIL name (N s)"; the doctor's findings, each guest's time from start to
 # SSH and each row's report (its checks, what was undecided before each extension, the host view: in-guest against
 # host-side CPU per guest) are printed under their step, so the CI log holds them. The last line is
-# "N passed, N failed" over the steps; exit 1 if any failed. Logs in artifacts/pve-emulated/, TRX in artifacts/test-results/. Run it under nice -n 19 on a
-# machine that measures: QEMU inherits its priority.
+# "N passed, N failed" over the steps; exit 1 if any failed. Logs in artifacts/pve-emulated/, TRX in
+# artifacts/test-results/. Run it under nice -n 19 on a machine that measures: QEMU inherits its priority.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
