@@ -184,12 +184,14 @@ public sealed class IsolationSession : IAsyncDisposable
         sb.AppendLine(CultureInfo.InvariantCulture,
             $"run {Record.RunId}: {Record.Scenarios.Count} scenario(s), {passed} pass, {invalid} invalid or inconclusive (not judged), {Record.Scenarios.Count - passed - invalid} failed or not run");
         sb.AppendLine(CultureInfo.InvariantCulture, $"suite wall time: {_wall.Elapsed.TotalSeconds:0} s");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"largest |achieved - target|: CPU {Record.MaxAbsCpuError:0.00} points, RAM {Record.MaxAbsRamError:0.00} points");
+        // A row without a CPU target of its own (a fair-share row asks for all it can get) has no error: "n/a", not blank.
+        sb.AppendLine(CultureInfo.InvariantCulture,
+            $"largest |achieved - target|: CPU {ReportText.Number(Record.MaxAbsCpuError, "0.00")} points, RAM {ReportText.Number(Record.MaxAbsRamError, "0.00")} points");
         sb.AppendLine(HostViewText.SummaryLine(Record.Scenarios));
         foreach (var s in Record.Scenarios)
         {
             var host = s.MaxAbsHostDifference is { } d ? $" |in-guest - host| CPU {d:0.00}" : s.Guests.Count > 0 ? " (no host view)" : "";
-            sb.AppendLine(CultureInfo.InvariantCulture, $"  {s.Name}: {s.Outcome,-5} max |err| CPU {s.MaxAbsCpuError:0.00} RAM {s.MaxAbsRamError:0.00}{host}  ({s.WallSeconds:0} s, {s.Repetitions} repetitions)");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"  {s.Name}: {s.Outcome,-5} max |err| CPU {ReportText.Number(s.MaxAbsCpuError, "0.00")} RAM {ReportText.Number(s.MaxAbsRamError, "0.00")}{host}  ({s.WallSeconds:0} s, {s.Repetitions} repetitions)");
         }
         sb.AppendLine(CultureInfo.InvariantCulture, $"results: {ResultsPath}");
         return sb.ToString();
