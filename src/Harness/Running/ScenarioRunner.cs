@@ -160,7 +160,8 @@ public sealed class ScenarioRunner : IAsyncDisposable
             {
                 return (guests, verdict with { Notes = [.. verdict.Notes ?? [], .. log.Notes(verdict, done, confirming)] }, done);
             }
-            _progress($"{scenario.Name}: {(action == RepetitionPolicy.Action.Confirm ? log.Confirming(verdict, done) : log.Extended(verdict, done, more))}");
+            var line = action == RepetitionPolicy.Action.Confirm ? log.Confirming(verdict, done) : log.Extended(verdict, done, more);
+            _progress($"{scenario.Name}: {line}");
             (count, confirming) = (more, action == RepetitionPolicy.Action.Confirm);
         }
     }
