@@ -49,7 +49,12 @@ if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
 fi
 if ! engine_ok; then
   log "starting dockerd in the background (log: /var/log/harness-dockerd.log)"
-  nohup dockerd >/var/log/harness-dockerd.log 2>&1 &
+  # The daemon outlives this script: it must not keep the caller's descriptors open (a `flock` around the caller
+  # would stay held, a pipe would never see its end), so every one above stderr is closed before it starts.
+  (
+    for fd in /proc/$BASHPID/fd/*; do n=${fd##*/}; if [ "$n" -gt 2 ]; then eval "exec $n>&-"; fi; done
+    exec nohup dockerd >/var/log/harness-dockerd.log 2>&1 </dev/null
+  ) &
 fi
 for _ in $(seq 1 60); do
   engine_ok && { log "engine ready: $(docker info --format '{{.ServerVersion}}')"; exit 0; }
