@@ -6,6 +6,7 @@ using Harness.Reporting;
 using Harness.Reporting.Comparison;
 using Harness.Sampling;
 using Harness.Testbeds.Docker;
+using MathNet.Numerics.Distributions;
 using Spectre.Console;
 
 namespace Harness.Cli;
@@ -84,8 +85,17 @@ public static class Benchmark
             ? string.Create(CultureInfo.InvariantCulture, $"{used.Average():0.0}, {used.Max()}")
             : "n/a";
 
-    private static string Rate(int count, int total) =>
-        total == 0 ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"{count}/{total} = {count * 100.0 / total:0.0}%");
+    /// <summary>
+    /// A count out of a total with its exact (Clopper–Pearson) 95% interval: 0 of 10 null suites failing is
+    /// [0, 30.8]%, so ten suites alone cannot show a false-alarm rate under 5% and the summary should not seem to.
+    /// </summary>
+    internal static string Rate(int count, int total)
+    {
+        if (total == 0) return "n/a";
+        var low = count == 0 ? 0 : Beta.InvCDF(count, total - count + 1, 0.025);
+        var high = count == total ? 1 : Beta.InvCDF(count + 1, total - count, 0.975);
+        return string.Create(CultureInfo.InvariantCulture, $"{count}/{total} = {count * 100.0 / total:0.0}% [{low * 100:0.0}, {high * 100:0.0}]");
+    }
 
     private static string F(double v) => double.IsNaN(v) ? "n/a" : v.ToString("0.00", CultureInfo.InvariantCulture);
 }

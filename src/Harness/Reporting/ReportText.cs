@@ -29,6 +29,13 @@ internal static partial class ReportText
 
     public static string Number(double? value, string format = "0.0") => value is { } v ? Number(v, format) : "n/a";
 
+    /// <summary>
+    /// The run's worst load error, as the console summary and the reports both say it. A run whose rows have no CPU
+    /// target of their own (fair share asks for all it can get) has no CPU error: "n/a", not a blank.
+    /// </summary>
+    public static string LoadErrors(RunRecord run) =>
+        $"largest |achieved − target| CPU {Number(run.MaxAbsCpuError, "0.00")}, RAM {Number(run.MaxAbsRamError, "0.00")} points";
+
     /// <summary>Metric without its unit, for narrow table cells: "CPU %" → "CPU".</summary>
     public static string ShortMetric(Metric metric) => metric.Label.Replace("%", "", StringComparison.Ordinal).Trim();
 

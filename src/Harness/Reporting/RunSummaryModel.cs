@@ -82,5 +82,5 @@ internal sealed class RunSummaryModel
 
     public string Headline() =>
         $"{(RunPassed ? "PASS" : "FAIL")}: {Record.Scenarios.Count} scenario(s), {Passed} pass, {Invalid} invalid, {NotPassed - Invalid} failed or not run; " +
-        $"largest |achieved − target| CPU {ReportText.Number(Record.MaxAbsCpuError, "0.00")}, RAM {ReportText.Number(Record.MaxAbsRamError, "0.00")} points";
+        ReportText.LoadErrors(Record);
 }

@@ -184,9 +184,7 @@ public sealed class IsolationSession : IAsyncDisposable
         sb.AppendLine(CultureInfo.InvariantCulture,
             $"run {Record.RunId}: {Record.Scenarios.Count} scenario(s), {passed} pass, {invalid} invalid or inconclusive (not judged), {Record.Scenarios.Count - passed - invalid} failed or not run");
         sb.AppendLine(CultureInfo.InvariantCulture, $"suite wall time: {_wall.Elapsed.TotalSeconds:0} s");
-        // A row without a CPU target of its own (a fair-share row asks for all it can get) has no error: "n/a", not blank.
-        sb.AppendLine(CultureInfo.InvariantCulture,
-            $"largest |achieved - target|: CPU {ReportText.Number(Record.MaxAbsCpuError, "0.00")} points, RAM {ReportText.Number(Record.MaxAbsRamError, "0.00")} points");
+        sb.AppendLine(ReportText.LoadErrors(Record));
         sb.AppendLine(HostViewText.SummaryLine(Record.Scenarios));
         foreach (var s in Record.Scenarios)
         {
