@@ -13,6 +13,7 @@ k=${1:-3}
 HARNESS_BACKEND=docker prepare_testbed
 out=${BENCHMARK_DIR:-$ROOT/artifacts/benchmark/$(date -u +%Y%m%d-%H%M%S)}
 mkdir -p "$out"
+out=$(cd "$out" && pwd) # the test host runs elsewhere: a relative HARNESS_OUTPUT_DIR would land beside it
 # Rounds pooled into one summary must measure one build: the code a benchmark measured is the commit in build.txt
 # (what is under ci/ and docs/ may differ; that is the benchmark's own script and prose).
 code=(src tests scenarios Harness.sln runsettings.xml global.json Directory.Build.props Directory.Packages.props)
