@@ -139,8 +139,8 @@ public sealed class ProxmoxTestbedFixture(IMessageSink diagnostics) : TestbedFix
 public sealed class StaticTestbedFixture(IMessageSink diagnostics) : TestbedFixture(diagnostics, "static");
 
 /// <summary>
-/// The negative control: the same guests overcommitted (by default half the host's cores each, so four guests
-/// ask for twice the host), where neighbours really do interfere. The suite must catch it, or its checks cannot fail.
+/// The negative control: the same guests overcommitted (by default the host's cores each, so four guests ask for
+/// four times the host), where neighbours really do interfere. The suite must catch it, or its checks cannot fail.
 /// </summary>
 public sealed class NegativeControlFixture(IMessageSink diagnostics) : TestbedFixture(diagnostics, "docker")
 {
@@ -154,8 +154,8 @@ public sealed class NegativeControlFixture(IMessageSink diagnostics) : TestbedFi
 }
 
 /// <summary>
-/// Fair-share rows: the negative control's overcommitted allocation (four guests asking for twice the host), the
-/// only kind of testbed on which CPU weights decide anything. Its runs go below HARNESS_OUTPUT_DIR/fair-share/.
+/// Fair-share rows: an overcommitted allocation (HARNESS_FAIR_SHARE_CPUS, by default four guests asking for twice
+/// the host), the only kind of testbed on which CPU weights decide anything. Its runs go below HARNESS_OUTPUT_DIR/fair-share/.
 /// </summary>
 public sealed class FairShareFixture(IMessageSink diagnostics) : TestbedFixture(diagnostics, "docker")
 {
@@ -164,7 +164,7 @@ public sealed class FairShareFixture(IMessageSink diagnostics) : TestbedFixture(
     protected override string RunFolderGroup => RunFolder;
 
     protected override HarnessOptions Adjust(HarnessOptions options) =>
-        options with { GuestCpus = options.NegativeControlCpus, ScenarioFile = null };
+        options with { GuestCpus = options.FairShareCpus, ScenarioFile = null };
 }
 
 /// <summary>
