@@ -74,11 +74,30 @@ public sealed class PairedComparisonTests
         Assert.Equal(RunComparison.ExitRegressed, comparison.ExitCode);
     }
 
+    [Fact]
+    public void A_cpu_offset_within_the_calibration_band_is_not_a_regression_and_one_past_it_is()
+    {
+        // Each run's loop stops at its own point of the ±2 band and all its repetitions share it, so the spread between
+        // repetitions (0.3 here) says nothing about the difference between runs.
+        var random = new Random(13);
+        var baseline = Simulated("baseline", random, cpuOffset: 0.3, cpuSpread: 0.3);
+        Assert.Equal("2", baseline.Settings["calibrationTolerance"]);
+
+        var withinBand = RunComparison.Compare(Simulated("run", random, cpuOffset: 1.6, cpuSpread: 0.3), baseline);
+        Assert.Contains(withinBand.Metrics, m => m.Metric == Metric.Cpu && m.WorseByPoints > ComparisonOptions.DefaultMinimumPoints && m.AdjustedP <= ComparisonOptions.DefaultAlpha);
+        Assert.DoesNotContain(withinBand.Regressions, m => m.Metric == Metric.Cpu);
+
+        var pastBand = RunComparison.Compare(Simulated("run", random, cpuOffset: 3.0, cpuSpread: 0.3), baseline);
+        Assert.Contains(pastBand.Regressions, m => m.Metric == Metric.Cpu);
+        Assert.Equal(RunComparison.ExitRegressed, pastBand.ExitCode);
+    }
+
     /// <summary>
-    /// The recorded run with 6 repetitions of simulated segments per guest (CPU ± 2 points, wait 20 ± 8 % of run time)
-    /// and checks measured from them; <paramref name="slowerGuest"/> waits 4 times as long co-run in scenario quick-a.
+    /// The recorded run with 6 repetitions of simulated segments per guest (CPU ± <paramref name="cpuSpread"/> points, wait 20 ± 8 % of run time)
+    /// and checks measured from them; <paramref name="slowerGuest"/> waits 4 times as long co-run in scenario quick-a;
+    /// <paramref name="cpuOffset"/> is where the run's calibration stopped, shared by all its segments.
     /// </summary>
-    private static RunRecord Simulated(string id, Random random, string? slowerGuest = null)
+    private static RunRecord Simulated(string id, Random random, string? slowerGuest = null, double cpuOffset = 0, double cpuSpread = 2)
     {
         var recorded = RecordedRun.Load();
         return new RunRecord
@@ -88,7 +107,7 @@ public sealed class PairedComparisonTests
             {
                 var guests = s.Guests.Select(g => g with
                 {
-                    Segments = Segments(random, g.TargetCpuPercent, g.TargetRamPercent, s.Name == "quick-a" && g.Guest == slowerGuest ? 4 : 1),
+                    Segments = Segments(random, g.TargetCpuPercent + cpuOffset, cpuSpread, g.TargetRamPercent, s.Name == "quick-a" && g.Guest == slowerGuest ? 4 : 1),
                 }).ToArray();
                 var checks = s.Checks.Select(c => c with
                 {
@@ -99,10 +118,10 @@ public sealed class PairedComparisonTests
         };
     }
 
-    private static SegmentRecord[] Segments(Random random, double cpu, double ram, double coRunWaitFactor) =>
+    private static SegmentRecord[] Segments(Random random, double cpu, double cpuSpread, double ram, double coRunWaitFactor) =>
         Enumerable.Range(1, Repetitions).SelectMany(rep => new[] { SegmentKind.Solo, SegmentKind.CoRun }.Select(kind =>
         {
-            var load = Math.Max(0.5, cpu + Gaussian(random) * 2);
+            var load = Math.Max(0.5, cpu + Gaussian(random) * cpuSpread);
             var run = load / 100 * 0.4 * 1.5;
             var wait = run * Math.Max(0, 0.2 * (kind == SegmentKind.CoRun ? coRunWaitFactor : 1) + Gaussian(random) * 0.08);
             var values = new SegmentValues(load, ram + Gaussian(random) * 0.05, run, wait, 1.5, 90, 200);

@@ -6,7 +6,8 @@ namespace Harness.Reporting.Comparison;
 /// When a run counts as worse than its baseline. A metric regresses when it is worse by enough to matter and by more
 /// than noise. Enough to matter: its badness (see <see cref="Metric.Badness"/>) grew by more than
 /// <see cref="ThresholdPercent"/> % of the baseline's badness and by more than <see cref="MinimumPoints"/> points (the
-/// second keeps near-perfect metrics, RAM 0.1 → 0.8 points off, from tripping the gate). More than noise: when both
+/// second keeps near-perfect metrics, RAM 0.1 → 0.8 points off, from tripping the gate; for CPU % it is at least the
+/// runs' calibration tolerance, the band the load loop stops in). More than noise: when both
 /// runs kept their segments, a one-sided Welch test of the per-repetition badness, Holm-adjusted over every metric of
 /// the comparison, is at or below <see cref="Alpha"/>, so two runs of the same build fail together with a chance of
 /// at most α however many metrics they share. Results without segments are judged on the first rule alone.
@@ -131,10 +132,12 @@ public sealed record RunComparison(string RunId, string BaselineId, ComparisonOp
             }
         }
         var adjusted = Significance.Holm(p);
+        var cpuFloor = Math.Max(options.MinimumPoints, CalibrationBand(run, baseline));
         metrics = metrics.Select((m, i) => m with
         {
             AdjustedP = double.IsNaN(adjusted[i]) ? null : adjusted[i],
-            Status = Judge(m.Run, m.Baseline, options, double.IsNaN(adjusted[i]) ? null : adjusted[i]),
+            Status = Judge(m.Run, m.Baseline, options, m.Metric == Metric.Cpu ? cpuFloor : options.MinimumPoints,
+                double.IsNaN(adjusted[i]) ? null : adjusted[i]),
         }).ToList();
         return new RunComparison(run.RunId, baseline.RunId, options, metrics, CompareFacts(run, baseline))
         {
@@ -174,8 +177,18 @@ public sealed record RunComparison(string RunId, string BaselineId, ComparisonOp
         where after is not null && before is not null && after != before
         select new ProvenanceDifference(name + ":", ProvenanceControl.GuestSizes, before, after);
 
+    // A run's CPU % sits wherever its calibration loop stopped, anywhere within ±calibrationTolerance of the target,
+    // and every repetition of the run shares that offset: the Welch test sees only the spread between repetitions, so
+    // two runs of one build that stopped at different points of the band read as different (A/A compares exited 1 in
+    // 2 of 4 at 1606fe9, 10.6 → 12.2 and 10.3 → 11.5 on a 10% guest). A CPU % change within the band is the loop's
+    // freedom, not the build's; results without the setting keep the plain floor.
+    private static double CalibrationBand(RunRecord run, RunRecord baseline) =>
+        new[] { run, baseline }.Max(r => r.Settings.TryGetValue("calibrationTolerance", out var v)
+            && double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var band) ? band : 0);
+
+    /// <param name="minimumPoints">The smallest worsening that matters for this metric, in points.</param>
     /// <param name="adjustedP">Holm-adjusted p-value of "the run is worse"; null when either run kept no segments.</param>
-    private static ComparisonStatus Judge(Check? run, Check? baseline, ComparisonOptions options, double? adjustedP)
+    private static ComparisonStatus Judge(Check? run, Check? baseline, ComparisonOptions options, double minimumPoints, double? adjustedP)
     {
         if (run is null) return ComparisonStatus.Missing;
         if (baseline is null) return ComparisonStatus.New;
@@ -188,7 +201,7 @@ public sealed record RunComparison(string RunId, string BaselineId, ComparisonOp
         if (Math.Abs(delta) < 1e-9) return ComparisonStatus.Unchanged;
         if (delta < 0) return ComparisonStatus.Better;
         var percent = baseBad > 1e-9 ? delta / baseBad * 100 : double.PositiveInfinity;
-        var matters = percent > options.ThresholdPercent && delta > options.MinimumPoints;
+        var matters = percent > options.ThresholdPercent && delta > minimumPoints;
         var beyondNoise = adjustedP is not { } q || q <= options.Alpha;
         return matters && beyondNoise ? ComparisonStatus.Regressed : ComparisonStatus.Worse;
     }
