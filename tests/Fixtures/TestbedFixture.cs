@@ -155,7 +155,8 @@ public sealed class NegativeControlFixture(IMessageSink diagnostics) : TestbedFi
 
 /// <summary>
 /// Fair-share rows: an overcommitted allocation (HARNESS_FAIR_SHARE_CPUS, by default four guests asking for twice
-/// the host), the only kind of testbed on which CPU weights decide anything. Its runs go below HARNESS_OUTPUT_DIR/fair-share/.
+/// the host), the only kind of testbed on which CPU weights decide anything. Its runs go below
+/// HARNESS_OUTPUT_DIR/fair-share/.
 /// </summary>
 public sealed class FairShareFixture(IMessageSink diagnostics) : TestbedFixture(diagnostics, "docker")
 {

@@ -93,9 +93,10 @@ public sealed class PairedComparisonTests
     }
 
     /// <summary>
-    /// The recorded run with 6 repetitions of simulated segments per guest (CPU ± <paramref name="cpuSpread"/> points, wait 20 ± 8 % of run time)
-    /// and checks measured from them; <paramref name="slowerGuest"/> waits 4 times as long co-run in scenario quick-a;
-    /// <paramref name="cpuOffset"/> is where the run's calibration stopped, shared by all its segments.
+    /// The recorded run with 6 repetitions of simulated segments per guest (CPU ± <paramref name="cpuSpread"/> points,
+    /// wait 20 ± 8 % of run time) and checks measured from them; <paramref name="slowerGuest"/> waits 4 times as long
+    /// co-run in scenario quick-a; <paramref name="cpuOffset"/> is where the run's calibration stopped, shared by all
+    /// its segments.
     /// </summary>
     private static RunRecord Simulated(string id, Random random, string? slowerGuest = null, double cpuOffset = 0, double cpuSpread = 2)
     {

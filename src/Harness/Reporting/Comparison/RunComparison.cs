@@ -1,3 +1,4 @@
+using System.Globalization;
 using Harness.Analysis;
 
 namespace Harness.Reporting.Comparison;
@@ -7,10 +8,10 @@ namespace Harness.Reporting.Comparison;
 /// than noise. Enough to matter: its badness (see <see cref="Metric.Badness"/>) grew by more than
 /// <see cref="ThresholdPercent"/> % of the baseline's badness and by more than <see cref="MinimumPoints"/> points (the
 /// second keeps near-perfect metrics, RAM 0.1 → 0.8 points off, from tripping the gate; for CPU % it is at least the
-/// runs' calibration tolerance, the band the load loop stops in). More than noise: when both
-/// runs kept their segments, a one-sided Welch test of the per-repetition badness, Holm-adjusted over every metric of
-/// the comparison, is at or below <see cref="Alpha"/>, so two runs of the same build fail together with a chance of
-/// at most α however many metrics they share. Results without segments are judged on the first rule alone.
+/// runs' calibration tolerance, the band the load loop stops in). More than noise: when both runs kept their
+/// segments, a one-sided Welch test of the per-repetition badness, Holm-adjusted over every metric of the comparison,
+/// is at or below <see cref="Alpha"/>, so two runs of the same build fail together with a chance of at most α however
+/// many metrics they share. Results without segments are judged on the first rule alone.
 /// </summary>
 /// <param name="Alpha">The comparison's false-alarm rate: the chance that any metric of two equivalent runs is called regressed.</param>
 /// <param name="CompareAnyway">Compare even when the runs differ in a control that changes isolation (see <see cref="ProvenanceControl.ChangesIsolation"/>).</param>
@@ -184,7 +185,7 @@ public sealed record RunComparison(string RunId, string BaselineId, ComparisonOp
     // freedom, not the build's; results without the setting keep the plain floor.
     private static double CalibrationBand(RunRecord run, RunRecord baseline) =>
         new[] { run, baseline }.Max(r => r.Settings.TryGetValue("calibrationTolerance", out var v)
-            && double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var band) ? band : 0);
+            && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var band) ? band : 0);
 
     /// <param name="minimumPoints">The smallest worsening that matters for this metric, in points.</param>
     /// <param name="adjustedP">Holm-adjusted p-value of "the run is worse"; null when either run kept no segments.</param>
